@@ -1,0 +1,69 @@
+// mmf — access rights, file modes and options.
+//
+// These enumerations mirror .NET's MemoryMappedFileAccess, FileMode, MemoryMappedFileOptions and
+// HandleInheritability. A value outside its enumerators is rejected with
+// std::errc::invalid_argument by every function that takes it.
+#pragma once
+
+#include <cstdint>
+
+namespace mmf {
+
+// What a map or a view may do with its memory.
+//   read_write          read and write; writes are shared with every other view and the file.
+//   read                read only.
+//   write               write only (views only: for a map it is invalid_argument, as in .NET);
+//                       the view's can_read() is false and reading it is permission_denied.
+//   copy_on_write       writes stay private to the view (MAP_PRIVATE / FILE_MAP_COPY).
+//   read_execute        read, and the pages may be executed.
+//   read_write_execute  read, write and execute.
+enum class access : std::uint8_t {
+  read_write,
+  read,
+  write,
+  copy_on_write,
+  read_execute,
+  read_write_execute
+};
+
+// How create_from_file treats the file at `path`.
+//   create_new      the file must not exist; it is created (capacity must be > 0).
+//   create          the file is created, or truncated if it exists, then sized to the capacity.
+//   open            the file must exist.
+//   open_or_create  the file is opened if it exists, created otherwise.
+//   truncate/append rejected with invalid_argument (as in .NET).
+enum class file_mode : std::uint8_t { create_new, create, open, open_or_create, truncate, append };
+
+// Options for non-persisted maps. A bitmask: combine with |.
+//   none                  the memory is reserved when the map is created, so a full /dev/shm is
+//                         no_space_on_device at creation and never a SIGBUS later.
+//   delay_allocate_pages  skip the reservation: pages are allocated on first touch (as Windows'
+//                         SEC_RESERVE). Creation is then flat in the size, but if the backing
+//                         file system fills up later, touching a new page raises SIGBUS on POSIX.
+enum class map_options : std::uint32_t { none = 0, delay_allocate_pages = 1u << 0 };
+
+constexpr map_options operator|(map_options a, map_options b) noexcept {
+  return static_cast<map_options>(static_cast<std::uint32_t>(a) | static_cast<std::uint32_t>(b));
+}
+constexpr map_options operator&(map_options a, map_options b) noexcept {
+  return static_cast<map_options>(static_cast<std::uint32_t>(a) & static_cast<std::uint32_t>(b));
+}
+constexpr map_options operator^(map_options a, map_options b) noexcept {
+  return static_cast<map_options>(static_cast<std::uint32_t>(a) ^ static_cast<std::uint32_t>(b));
+}
+constexpr map_options operator~(map_options a) noexcept {
+  return static_cast<map_options>(~static_cast<std::uint32_t>(a));
+}
+constexpr map_options& operator|=(map_options& a, map_options b) noexcept { return a = a | b; }
+constexpr map_options& operator&=(map_options& a, map_options b) noexcept { return a = a & b; }
+constexpr map_options& operator^=(map_options& a, map_options b) noexcept { return a = a ^ b; }
+// True when any bit of `flag` is set in `set`.
+constexpr bool has_option(map_options set, map_options flag) noexcept {
+  return (static_cast<std::uint32_t>(set) & static_cast<std::uint32_t>(flag)) != 0;
+}
+
+// Whether the native handles of a map survive exec() (POSIX: no FD_CLOEXEC) or are inherited by
+// child processes (Windows: bInheritHandle). By default they are not.
+enum class inheritability : std::uint8_t { none, inheritable };
+
+}  // namespace mmf

@@ -1,0 +1,12 @@
+// mmf — memory-mapped files and shared-memory IPC for C++20. The umbrella header.
+#pragma once
+
+#include <mmf/access.hpp>
+#include <mmf/error.hpp>
+#include <mmf/memory_mapped_file.hpp>
+#include <mmf/named_event.hpp>
+#include <mmf/named_mutex.hpp>
+#include <mmf/named_semaphore.hpp>
+#include <mmf/system.hpp>
+#include <mmf/view_accessor.hpp>
+#include <mmf/view_stream.hpp>

@@ -1,0 +1,207 @@
+// mmf — random access to one view of a memory-mapped file.
+//
+// A view_accessor is created by memory_mapped_file::create_view_accessor(). It maps a range of
+// the map into this process and gives typed, bounds-checked reads and writes at any position
+// (no alignment needed). Reads and writes are plain memory accesses, inlined: there is no lock,
+// no reference count and no private buffer. A write is in the shared memory when the call returns,
+// so every other view of the same map, in this or another process, sees it at once.
+//
+// Lifetime: the accessor keeps the mapping (and the map's kernel object) alive, even after the
+// memory_mapped_file it came from is closed. Destroying it unmaps the view; nothing is written to
+// disk by that (the page cache keeps the data): call flush() for durability.
+//
+// Threads: const members may be called from several threads at once. Concurrent reads and writes
+// of the same bytes are data races unless the caller synchronises them (a named_mutex, or atomics
+// over bytes()).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <span>
+#include <type_traits>
+
+#include <mmf/access.hpp>
+#include <mmf/error.hpp>
+#include <mmf/export.hpp>
+
+namespace mmf {
+
+class memory_mapped_file;
+
+namespace detail {
+
+struct map_state;
+
+// Why an inline fast path failed; the cold, out-of-line thrower turns it into an mmf::error.
+enum class view_failure : std::uint8_t { empty, not_readable, not_writable, out_of_range };
+[[noreturn]] MMF_API void throw_view_failure(view_failure why, const char* operation,
+                                             std::uint64_t position, std::uint64_t length,
+                                             std::uint64_t capacity);
+
+// One mapped range: the part shared by view_accessor and view_stream. Move-only; unmaps on
+// destruction and on move-assignment.
+class MMF_API view_base {
+ public:
+  view_base() noexcept = default;
+  view_base(view_base&& other) noexcept;
+  view_base& operator=(view_base&& other) noexcept;
+  view_base(const view_base&) = delete;
+  view_base& operator=(const view_base&) = delete;
+  ~view_base();
+
+  bool valid() const noexcept { return owner_ != nullptr; }
+  std::byte* data() const noexcept { return data_; }
+  std::uint64_t size() const noexcept { return size_; }
+  std::uint64_t pointer_offset() const noexcept { return pointer_offset_; }
+  bool can_read() const noexcept { return readable_; }
+  bool can_write() const noexcept { return writable_; }
+  access view_access() const noexcept { return access_; }
+  // Writes the view's dirty pages to the backing file and waits (no-op for non-persisted maps
+  // and copy-on-write views). Throws bad_file_descriptor on an empty view.
+  void flush(const char* operation) const;
+  // The error_code form of flush(): returns the error instead of throwing.
+  std::error_code try_flush() const noexcept;
+
+ private:
+  friend class mmf::memory_mapped_file;
+  void reset() noexcept;
+
+  std::byte* data_ = nullptr;        // first byte of the view (map_base_ + pointer_offset_)
+  std::uint64_t size_ = 0;           // bytes asked for
+  std::uint64_t pointer_offset_ = 0; // offset % allocation_granularity()
+  void* map_base_ = nullptr;         // what the OS mapped (nullptr for an empty view)
+  std::size_t map_length_ = 0;
+  bool readable_ = false;
+  bool writable_ = false;
+  access access_ = access::read;
+  std::shared_ptr<map_state> owner_;  // keeps the map's handles (and its name) alive
+};
+
+}  // namespace detail
+
+class MMF_API view_accessor {
+ public:
+  // An empty accessor: capacity() is 0, bytes() is empty; other members throw
+  // bad_file_descriptor.
+  view_accessor() noexcept = default;
+  view_accessor(view_accessor&&) noexcept = default;
+  view_accessor& operator=(view_accessor&&) noexcept = default;
+  view_accessor(const view_accessor&) = delete;
+  view_accessor& operator=(const view_accessor&) = delete;
+  ~view_accessor() = default;
+
+  explicit operator bool() const noexcept { return view_.valid(); }
+
+  // Exactly the bytes asked for when the view was created (not rounded to a page).
+  std::uint64_t capacity() const noexcept { return view_.size(); }
+  // The view's offset modulo allocation_granularity(), as .NET's PointerOffset.
+  std::uint64_t pointer_offset() const noexcept { return view_.pointer_offset(); }
+  bool can_read() const noexcept { return view_.can_read(); }
+  bool can_write() const noexcept { return view_.can_write(); }
+
+  // Reads a T at `position` (no alignment needed).
+  // Errors: result_out_of_range if [position, position + sizeof(T)) is not inside the view;
+  // permission_denied on a write-only view; bad_file_descriptor on an empty accessor.
+  template <class T>
+    requires std::is_trivially_copyable_v<T>
+  T read(std::uint64_t position) const {
+    T value;
+    read(position, value);
+    return value;
+  }
+  template <class T>
+    requires std::is_trivially_copyable_v<T>
+  void read(std::uint64_t position, T& out) const {
+    check(position, sizeof(T), view_.can_read(), detail::view_failure::not_readable,
+          "view_accessor::read");
+    std::memcpy(&out, view_.data() + static_cast<std::size_t>(position), sizeof(T));
+  }
+
+  // Writes `value` at `position`; it is in the shared memory when the call returns.
+  // Errors: result_out_of_range, permission_denied (view without write access),
+  // bad_file_descriptor.
+  template <class T>
+    requires std::is_trivially_copyable_v<T>
+  void write(std::uint64_t position, const T& value) {
+    check(position, sizeof(T), view_.can_write(), detail::view_failure::not_writable,
+          "view_accessor::write");
+    std::memcpy(view_.data() + static_cast<std::size_t>(position), &value, sizeof(T));
+  }
+
+  // Reads up to out.size() elements starting at `position` and returns how many were read:
+  // fewer near the end of the view, 0 at or past it. Elements after the returned count are left
+  // untouched. Errors: permission_denied, bad_file_descriptor.
+  template <class T>
+    requires std::is_trivially_copyable_v<T>
+  std::size_t read_array(std::uint64_t position, std::span<T> out) const {
+    if (!view_.can_read()) [[unlikely]]
+      fail(detail::view_failure::not_readable, "view_accessor::read_array", position, 0);
+    const std::uint64_t size = view_.size();
+    if (position >= size) return 0;
+    const std::uint64_t fit = (size - position) / sizeof(T);
+    const std::size_t count = fit < out.size() ? static_cast<std::size_t>(fit) : out.size();
+    if (count != 0)
+      std::memcpy(out.data(), view_.data() + static_cast<std::size_t>(position),
+                  count * sizeof(T));
+    return count;
+  }
+
+  // Writes all of `values` at `position`, or nothing: result_out_of_range if they do not fit.
+  // Errors: result_out_of_range, permission_denied, bad_file_descriptor.
+  template <class T>
+    requires std::is_trivially_copyable_v<T>
+  void write_array(std::uint64_t position, std::span<const T> values) {
+    const std::uint64_t size = view_.size();
+    if (!view_.can_write() || position > size ||
+        values.size() > (size - position) / sizeof(T)) [[unlikely]]
+      fail(view_.can_write() ? detail::view_failure::out_of_range
+                             : detail::view_failure::not_writable,
+           "view_accessor::write_array", position,
+           static_cast<std::uint64_t>(values.size()) * sizeof(T));
+    if (!values.empty())
+      std::memcpy(view_.data() + static_cast<std::size_t>(position), values.data(),
+                  values.size() * sizeof(T));
+  }
+  // Convenience for containers and spans of non-const T.
+  template <class T>
+    requires std::is_trivially_copyable_v<T>
+  void write_array(std::uint64_t position, std::span<T> values) {
+    write_array(position, std::span<const T>(values));
+  }
+
+  // The view's bytes, for zero-copy use (e.g. std::atomic_ref over them). Empty on an empty
+  // accessor. Writing through the span of a view without write access crashes (SIGSEGV).
+  std::span<std::byte> bytes() noexcept {
+    return {view_.data(), static_cast<std::size_t>(view_.size())};
+  }
+  std::span<const std::byte> bytes() const noexcept {
+    return {view_.data(), static_cast<std::size_t>(view_.size())};
+  }
+
+  // Writes the view's dirty pages to the backing file and waits until they are on disk
+  // (msync(MS_SYNC) + fdatasync; FlushViewOfFile + FlushFileBuffers on Windows). A no-op for
+  // non-persisted maps and copy-on-write views. Errors: bad_file_descriptor, or the OS's error.
+  void flush() { view_.flush("view_accessor::flush"); }
+
+ private:
+  friend class memory_mapped_file;
+  explicit view_accessor(detail::view_base&& v) noexcept : view_(std::move(v)) {}
+
+  void check(std::uint64_t position, std::uint64_t length, bool allowed,
+             detail::view_failure denied, const char* operation) const {
+    const std::uint64_t size = view_.size();
+    if (!allowed || position > size || length > size - position) [[unlikely]]
+      fail(allowed ? detail::view_failure::out_of_range : denied, operation, position, length);
+  }
+  [[noreturn]] void fail(detail::view_failure why, const char* operation, std::uint64_t position,
+                         std::uint64_t length) const {
+    detail::throw_view_failure(view_.valid() ? why : detail::view_failure::empty, operation,
+                               position, length, view_.size());
+  }
+
+  detail::view_base view_;
+};
+
+}  // namespace mmf

@@ -1,0 +1,123 @@
+// mmf — the one seam between the portable core and each operating system.
+//
+// Contract (read this before implementing a back end):
+// - Each back end is a folder of .cpp files (src/posix/, src/windows/) that implements every
+//   function declared here; CMake compiles exactly one folder. Portable code never includes an
+//   operating-system header; it calls these functions.
+// - Functions return std::error_code: {} on success, otherwise the native error (errno or
+//   GetLastError()) in std::system_category(), or a std::errc value in std::generic_category()
+//   where the back end detects the condition itself. The portable core adds the operation and the
+//   name or path and throws mmf::error. Back ends never throw and never abort.
+// - Arguments arrive validated: names parsed (object_name), enum values in range, offsets aligned
+//   to allocation_granularity(), lengths non-zero and fitting in size_t, offset + length checked
+//   against the capacity. A back end checks only what needs the OS.
+// - A failing function leaves nothing behind (no handle, no mapping, no object, no name).
+// - Out-parameters are written only on success.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string_view>
+#include <system_error>
+
+#include <mmf/access.hpp>
+#include <mmf/config.hpp>
+#include <mmf/objects.hpp>
+
+namespace mmf::detail {
+
+enum class scope : std::uint8_t { local, global };
+
+// A validated object name (see names.cpp): `bare` is the name without its Local\ or Global\
+// prefix, 1 to 200 bytes of valid UTF-8 without '/', '\' or NUL, and not "." or "..".
+struct object_name {
+  scope where = scope::local;
+  std::string_view bare;
+};
+
+}  // namespace mmf::detail
+
+namespace mmf::detail::platform {
+
+// ---- System --------------------------------------------------------------------------------------
+
+std::size_t page_size() noexcept;
+std::size_t allocation_granularity() noexcept;
+
+// ---- Files (persisted maps) ----------------------------------------------------------------------
+
+// Opens or creates the file at `path` as `mode` says (create_new, create, open or open_or_create;
+// `create` truncates an existing file). The file is opened for reading, and for writing when
+// `writable`. Sets `created` to whether this call created the file. New files get the default
+// permissions (0666 less the umask on POSIX).
+std::error_code open_file(const std::filesystem::path& path, file_mode mode, bool writable,
+                          inheritability inherit, native_handle& out, bool& created) noexcept;
+// Whether `path` names an existing file (no error when it does not).
+std::error_code file_exists(const std::filesystem::path& path, bool& exists) noexcept;
+std::error_code file_size(native_handle file, std::uint64_t& size) noexcept;
+// Grows (sparsely, where the file system allows) or shrinks the file to `size` bytes.
+std::error_code resize_file(native_handle file, std::uint64_t size) noexcept;
+// What a caller-opened handle allows.
+std::error_code handle_access(native_handle file, bool& readable, bool& writable) noexcept;
+std::error_code set_inheritable(native_handle handle, bool inheritable) noexcept;
+void close_handle(native_handle handle) noexcept;
+void remove_file(const std::filesystem::path& path) noexcept;
+
+// ---- Sections: the kernel side of a memory_mapped_file --------------------------------------------
+
+// What a memory_mapped_file holds: the backing object's handles and, for a named map, its hold on
+// the name (which keeps the object alive for other processes). Destroying it releases the name
+// (removing it if this was the last holder) and closes the handles it owns.
+struct section;
+struct section_deleter {
+  void operator()(section* s) const noexcept;
+};
+using section_ptr = std::unique_ptr<section, section_deleter>;
+
+// A persisted map over `file`. The section owns `file` when own_file is true (only on success:
+// on failure the caller keeps it). With a name, the map is published under it (file_exists if the
+// name is in use) so that section_named(open_existing) in another process finds it; `path` is the
+// file's path when known (nullptr for a caller-opened handle). `capacity` is already settled.
+std::error_code section_from_file(native_handle file, bool own_file, const object_name* name,
+                                  const std::filesystem::path* path, std::uint64_t capacity,
+                                  access acc, inheritability inherit, section_ptr& out) noexcept;
+
+enum class disposition : std::uint8_t { create_new, create_or_open, open_existing };
+
+struct section_request {
+  const object_name* name = nullptr;  // nullptr: anonymous (create_new only)
+  std::uint64_t capacity = 0;         // > 0; ignored when an existing map is opened
+  access acc = access::read_write;    // never access::write
+  map_options options = map_options::none;
+  inheritability inherit = inheritability::none;
+};
+
+// Creates and/or opens a non-persisted map (or, with open_existing, a named persisted one).
+// Of several processes racing create_or_open on one name exactly one creates; nobody ever sees a
+// half-initialised object. On success sets `created`, `capacity` (the creator's exact capacity)
+// and `persisted` (true when open_existing found a persisted map).
+std::error_code section_named(disposition how, const section_request& request, section_ptr& out,
+                              bool& created, std::uint64_t& capacity, bool& persisted) noexcept;
+
+// The handle exposed by memory_mapped_file::native_handle().
+native_handle section_handle(const section& s) noexcept;
+
+// ---- Views -----------------------------------------------------------------------------------------
+
+// Maps [offset, offset + length) of the section with `view_acc` (already checked against the
+// map's access). `offset` is a multiple of allocation_granularity().
+std::error_code map_view(const section& s, std::uint64_t offset, std::size_t length,
+                         access view_acc, void*& base) noexcept;
+void unmap_view(void* base, std::size_t length) noexcept;
+// Writes the dirty pages of a view to the backing file and waits (a no-op for non-persisted maps).
+std::error_code flush_view(const section& s, void* base, std::size_t length) noexcept;
+
+// ---- Named objects (inspection, see <mmf/objects.hpp>) ---------------------------------------------
+
+std::error_code list_objects(bool include_global, bool remove_stale,
+                             std::vector<object_info>& out) noexcept;
+std::filesystem::path shared_memory_path(const object_name& name);
+
+}  // namespace mmf::detail::platform
