@@ -15,15 +15,19 @@
 // - Out-parameters are written only on success.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 #include <mmf/access.hpp>
 #include <mmf/config.hpp>
+#include <mmf/named_event.hpp>
+#include <mmf/named_mutex.hpp>
 #include <mmf/objects.hpp>
 
 namespace mmf::detail {
@@ -113,6 +117,54 @@ std::error_code map_view(const section& s, std::uint64_t offset, std::size_t len
 void unmap_view(void* base, std::size_t length) noexcept;
 // Writes the dirty pages of a view to the backing file and waits (a no-op for non-persisted maps).
 std::error_code flush_view(const section& s, void* base, std::size_t length) noexcept;
+
+// ---- Named synchronisation objects ----------------------------------------------------------------
+// Each back end defines these objects (POSIX: a robust mutex or futex words in a named shared
+// object; Windows: a kernel mutex, event or semaphore). Same name, lifetime, creation and security
+// rules as named maps. `timeout` is nanoseconds::max() for "forever"; timed waits use a monotonic
+// clock and never return early.
+
+struct mutex_object;
+struct event_object;
+struct semaphore_object;
+struct sync_deleter {
+  void operator()(mutex_object* m) const noexcept;
+  void operator()(event_object* e) const noexcept;
+  void operator()(semaphore_object* s) const noexcept;
+};
+using mutex_ptr = std::unique_ptr<mutex_object, sync_deleter>;
+using event_ptr = std::unique_ptr<event_object, sync_deleter>;
+using semaphore_ptr = std::unique_ptr<semaphore_object, sync_deleter>;
+
+// how is create_or_open or open_existing. initially_owned applies only when this call creates it.
+std::error_code mutex_open(disposition how, const object_name& name, bool initially_owned,
+                           mutex_ptr& out, bool& created) noexcept;
+// Recursive for the owning thread. `status` is acquired, abandoned (the previous owner died or
+// abandoned it; the caller now owns it) or timed_out.
+std::error_code mutex_acquire(mutex_object& m, std::chrono::nanoseconds timeout,
+                              lock_status& status) noexcept;
+// operation_not_permitted when the calling thread does not own it.
+std::error_code mutex_release(mutex_object& m) noexcept;
+// Called when a named_mutex object is destroyed: if the calling thread owns the mutex, it is
+// released as abandoned (the next acquirer gets lock_status::abandoned).
+void mutex_abandon_if_owned(mutex_object& m) noexcept;
+
+std::error_code event_open(disposition how, const object_name& name, event_reset mode,
+                           bool initially_set, event_ptr& out, bool& created) noexcept;
+std::error_code event_set(event_object& e) noexcept;
+std::error_code event_clear(event_object& e) noexcept;  // reset()
+std::error_code event_wait(event_object& e, std::chrono::nanoseconds timeout,
+                           bool& signaled) noexcept;
+
+// initial_count <= maximum_count, maximum_count > 0 (checked by the core).
+std::error_code semaphore_open(disposition how, const object_name& name,
+                               std::uint32_t initial_count, std::uint32_t maximum_count,
+                               semaphore_ptr& out, bool& created) noexcept;
+// count > 0. value_too_large (count unchanged) when the maximum would be passed.
+std::error_code semaphore_release(semaphore_object& s, std::uint32_t count,
+                                  std::uint32_t& previous) noexcept;
+std::error_code semaphore_acquire(semaphore_object& s, std::chrono::nanoseconds timeout,
+                                  bool& acquired) noexcept;
 
 // ---- Named objects (inspection, see <mmf/objects.hpp>) ---------------------------------------------
 
