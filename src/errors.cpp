@@ -39,8 +39,8 @@ void throw_view_failure(view_failure why, const char* operation, std::uint64_t p
       break;
     case view_failure::out_of_range:
       std::snprintf(detail, sizeof detail,
-                    "%s: %llu bytes at position %llu do not fit in a view of %llu bytes",
-                    operation, static_cast<unsigned long long>(length),
+                    "%s: %llu bytes at position %llu do not fit in a view of %llu bytes", operation,
+                    static_cast<unsigned long long>(length),
                     static_cast<unsigned long long>(position),
                     static_cast<unsigned long long>(capacity));
       break;

@@ -11,7 +11,9 @@
 namespace mmf::detail {
 
 // A std::error_code for a std::errc value (generic category).
-inline std::error_code make_errc(std::errc e) noexcept { return std::make_error_code(e); }
+inline std::error_code make_errc(std::errc e) noexcept {
+  return std::make_error_code(e);
+}
 
 // "create_new \"SampleMap\"" — or just the operation when subject is empty.
 std::string describe(std::string_view operation, std::string_view subject);

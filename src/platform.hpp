@@ -34,8 +34,9 @@ namespace mmf::detail {
 
 enum class scope : std::uint8_t { local, global };
 
-// A validated object name (see names.cpp): `bare` is the name without its Local\ or Global\
-// prefix, 1 to 200 bytes of valid UTF-8 without '/', '\' or NUL, and not "." or "..".
+// A validated object name (see names.cpp): `bare` is the name without its scope prefix
+// ("Local\" or "Global\"), 1 to 200 bytes of valid UTF-8 without a slash, a backslash or NUL,
+// and not "." or "..".
 struct object_name {
   scope where = scope::local;
   std::string_view bare;
@@ -45,12 +46,16 @@ struct object_name {
 
 namespace mmf::detail::platform {
 
-// ---- System --------------------------------------------------------------------------------------
+using detail::native_handle;
+
+// ---- System
+// --------------------------------------------------------------------------------------
 
 std::size_t page_size() noexcept;
 std::size_t allocation_granularity() noexcept;
 
-// ---- Files (persisted maps) ----------------------------------------------------------------------
+// ---- Files (persisted maps)
+// ----------------------------------------------------------------------
 
 // Opens or creates the file at `path` as `mode` says (create_new, create, open or open_or_create;
 // `create` truncates an existing file). The file is opened for reading, and for writing when
@@ -69,7 +74,8 @@ std::error_code set_inheritable(native_handle handle, bool inheritable) noexcept
 void close_handle(native_handle handle) noexcept;
 void remove_file(const std::filesystem::path& path) noexcept;
 
-// ---- Sections: the kernel side of a memory_mapped_file --------------------------------------------
+// ---- Sections: the kernel side of a memory_mapped_file
+// --------------------------------------------
 
 // What a memory_mapped_file holds: the backing object's handles and, for a named map, its hold on
 // the name (which keeps the object alive for other processes). Destroying it releases the name
@@ -108,7 +114,8 @@ std::error_code section_named(disposition how, const section_request& request, s
 // The handle exposed by memory_mapped_file::native_handle().
 native_handle section_handle(const section& s) noexcept;
 
-// ---- Views -----------------------------------------------------------------------------------------
+// ---- Views
+// -----------------------------------------------------------------------------------------
 
 // Maps [offset, offset + length) of the section with `view_acc` (already checked against the
 // map's access). `offset` is a multiple of allocation_granularity().
@@ -118,11 +125,11 @@ void unmap_view(void* base, std::size_t length) noexcept;
 // Writes the dirty pages of a view to the backing file and waits (a no-op for non-persisted maps).
 std::error_code flush_view(const section& s, void* base, std::size_t length) noexcept;
 
-// ---- Named synchronisation objects ----------------------------------------------------------------
-// Each back end defines these objects (POSIX: a robust mutex or futex words in a named shared
-// object; Windows: a kernel mutex, event or semaphore). Same name, lifetime, creation and security
-// rules as named maps. `timeout` is nanoseconds::max() for "forever"; timed waits use a monotonic
-// clock and never return early.
+// ---- Named synchronisation objects
+// ---------------------------------------------------------------- Each back end defines these
+// objects (POSIX: a robust mutex or futex words in a named shared object; Windows: a kernel mutex,
+// event or semaphore). Same name, lifetime, creation and security rules as named maps. `timeout` is
+// nanoseconds::max() for "forever"; timed waits use a monotonic clock and never return early.
 
 struct mutex_object;
 struct event_object;
@@ -166,7 +173,8 @@ std::error_code semaphore_release(semaphore_object& s, std::uint32_t count,
 std::error_code semaphore_acquire(semaphore_object& s, std::chrono::nanoseconds timeout,
                                   bool& acquired) noexcept;
 
-// ---- Named objects (inspection, see <mmf/objects.hpp>) ---------------------------------------------
+// ---- Named objects (inspection, see <mmf/objects.hpp>)
+// ---------------------------------------------
 
 std::error_code list_objects(bool include_global, bool remove_stale,
                              std::vector<object_info>& out) noexcept;

@@ -54,9 +54,15 @@ constexpr map_options operator^(map_options a, map_options b) noexcept {
 constexpr map_options operator~(map_options a) noexcept {
   return static_cast<map_options>(~static_cast<std::uint32_t>(a));
 }
-constexpr map_options& operator|=(map_options& a, map_options b) noexcept { return a = a | b; }
-constexpr map_options& operator&=(map_options& a, map_options b) noexcept { return a = a & b; }
-constexpr map_options& operator^=(map_options& a, map_options b) noexcept { return a = a ^ b; }
+constexpr map_options& operator|=(map_options& a, map_options b) noexcept {
+  return a = a | b;
+}
+constexpr map_options& operator&=(map_options& a, map_options b) noexcept {
+  return a = a & b;
+}
+constexpr map_options& operator^=(map_options& a, map_options b) noexcept {
+  return a = a ^ b;
+}
 // True when any bit of `flag` is set in `set`.
 constexpr bool has_option(map_options set, map_options flag) noexcept {
   return (static_cast<std::uint32_t>(set) & static_cast<std::uint32_t>(flag)) != 0;

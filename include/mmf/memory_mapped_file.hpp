@@ -121,13 +121,11 @@ class MMF_API memory_mapped_file {
                                            inheritability inherit = inheritability::none,
                                            bool* created_new = nullptr);
   static memory_mapped_file create_or_open(std::string_view map_name, std::uint64_t capacity,
-                                           access acc, map_options options,
-                                           inheritability inherit,
+                                           access acc, map_options options, inheritability inherit,
                                            std::error_code& ec) noexcept;
   static memory_mapped_file create_or_open(std::string_view map_name, std::uint64_t capacity,
-                                           access acc, map_options options,
-                                           inheritability inherit, bool* created_new,
-                                           std::error_code& ec) noexcept;
+                                           access acc, map_options options, inheritability inherit,
+                                           bool* created_new, std::error_code& ec) noexcept;
 
   // Opens an existing named map (non-persisted, or persisted with a map name) with `desired`
   // access. Errors: no_such_file_or_directory (no live map of that name), permission_denied (more
@@ -159,7 +157,7 @@ class MMF_API memory_mapped_file {
   // ---- Properties ------------------------------------------------------------------------------
 
   // The map's size in bytes: exactly the creator's capacity (on Windows an opened map may report
-  // it rounded up to a page). Throws bad_file_descriptor on an empty handle.
+  // it rounded up to a page). 0 for an empty handle.
   std::uint64_t capacity() const;
   // The access the map was created or opened with. Throws bad_file_descriptor when empty.
   access map_access() const;

@@ -26,12 +26,12 @@ MMF_API std::string_view to_string(object_kind kind) noexcept;
 
 struct object_info {
   object_kind kind = object_kind::map;
-  std::string name;        // as a program would pass it: "x" or "Global\x"
-  bool global = false;     // a Global\ object
-  std::uint64_t size = 0;  // bytes of the backing object (for maps: the capacity)
-  int holders = -1;        // open handles in all processes, -1 where the platform cannot tell
-  std::uint32_t owner = 0; // the owning user id (POSIX)
-  bool live = true;        // false: stale (every holder gone), to be removed
+  std::string name;            // as a program would pass it: "x" or "Global\x"
+  bool global = false;         // a Global\ object
+  std::uint64_t size = 0;      // bytes of the backing object (for maps: the capacity)
+  int holders = -1;            // open handles in all processes, -1 where the platform cannot tell
+  std::uint32_t owner = 0;     // the owning user id (POSIX)
+  bool live = true;            // false: stale (every holder gone), to be removed
   std::filesystem::path path;  // the backing file (POSIX)
 };
 

@@ -68,10 +68,10 @@ class MMF_API view_base {
   friend class mmf::memory_mapped_file;
   void reset() noexcept;
 
-  std::byte* data_ = nullptr;        // first byte of the view (map_base_ + pointer_offset_)
-  std::uint64_t size_ = 0;           // bytes asked for
-  std::uint64_t pointer_offset_ = 0; // offset % allocation_granularity()
-  void* map_base_ = nullptr;         // what the OS mapped (nullptr for an empty view)
+  std::byte* data_ = nullptr;         // first byte of the view (map_base_ + pointer_offset_)
+  std::uint64_t size_ = 0;            // bytes asked for
+  std::uint64_t pointer_offset_ = 0;  // offset % allocation_granularity()
+  void* map_base_ = nullptr;          // what the OS mapped (nullptr for an empty view)
   std::size_t map_length_ = 0;
   bool readable_ = false;
   bool writable_ = false;
@@ -105,14 +105,14 @@ class MMF_API view_accessor {
   // Errors: result_out_of_range if [position, position + sizeof(T)) is not inside the view;
   // permission_denied on a write-only view; bad_file_descriptor on an empty accessor.
   template <class T>
-    requires std::is_trivially_copyable_v<T>
-  T read(std::uint64_t position) const {
+  requires std::is_trivially_copyable_v<T> T read(std::uint64_t position)
+  const {
     T value;
     read(position, value);
     return value;
   }
   template <class T>
-    requires std::is_trivially_copyable_v<T>
+  requires std::is_trivially_copyable_v<T>
   void read(std::uint64_t position, T& out) const {
     check(position, sizeof(T), view_.can_read(), detail::view_failure::not_readable,
           "view_accessor::read");
@@ -123,7 +123,7 @@ class MMF_API view_accessor {
   // Errors: result_out_of_range, permission_denied (view without write access),
   // bad_file_descriptor.
   template <class T>
-    requires std::is_trivially_copyable_v<T>
+  requires std::is_trivially_copyable_v<T>
   void write(std::uint64_t position, const T& value) {
     check(position, sizeof(T), view_.can_write(), detail::view_failure::not_writable,
           "view_accessor::write");
@@ -134,8 +134,9 @@ class MMF_API view_accessor {
   // fewer near the end of the view, 0 at or past it. Elements after the returned count are left
   // untouched. Errors: permission_denied, bad_file_descriptor.
   template <class T>
-    requires std::is_trivially_copyable_v<T>
-  std::size_t read_array(std::uint64_t position, std::span<T> out) const {
+  requires std::is_trivially_copyable_v<T> std::size_t read_array(std::uint64_t position,
+                                                                  std::span<T> out)
+  const {
     if (!view_.can_read()) [[unlikely]]
       fail(detail::view_failure::not_readable, "view_accessor::read_array", position, 0);
     const std::uint64_t size = view_.size();
@@ -143,19 +144,18 @@ class MMF_API view_accessor {
     const std::uint64_t fit = (size - position) / sizeof(T);
     const std::size_t count = fit < out.size() ? static_cast<std::size_t>(fit) : out.size();
     if (count != 0)
-      std::memcpy(out.data(), view_.data() + static_cast<std::size_t>(position),
-                  count * sizeof(T));
+      std::memcpy(out.data(), view_.data() + static_cast<std::size_t>(position), count * sizeof(T));
     return count;
   }
 
   // Writes all of `values` at `position`, or nothing: result_out_of_range if they do not fit.
   // Errors: result_out_of_range, permission_denied, bad_file_descriptor.
   template <class T>
-    requires std::is_trivially_copyable_v<T>
+  requires std::is_trivially_copyable_v<T>
   void write_array(std::uint64_t position, std::span<const T> values) {
     const std::uint64_t size = view_.size();
-    if (!view_.can_write() || position > size ||
-        values.size() > (size - position) / sizeof(T)) [[unlikely]]
+    if (!view_.can_write() || position > size || values.size() > (size - position) / sizeof(T))
+        [[unlikely]]
       fail(view_.can_write() ? detail::view_failure::out_of_range
                              : detail::view_failure::not_writable,
            "view_accessor::write_array", position,
@@ -166,7 +166,7 @@ class MMF_API view_accessor {
   }
   // Convenience for containers and spans of non-const T.
   template <class T>
-    requires std::is_trivially_copyable_v<T>
+  requires std::is_trivially_copyable_v<T>
   void write_array(std::uint64_t position, std::span<T> values) {
     write_array(position, std::span<const T>(values));
   }

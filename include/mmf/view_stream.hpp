@@ -126,8 +126,7 @@ class MMF_API view_stream : public std::iostream {
   // Errors: result_out_of_range if they do not fit (nothing moves), permission_denied on a view
   // without read access, bad_file_descriptor on an empty stream.
   template <class T>
-    requires std::is_trivially_copyable_v<T>
-  T read_as() {
+  requires std::is_trivially_copyable_v<T> T read_as() {
     T value;
     if (!buf_.fast_get(&value, sizeof(T))) [[unlikely]]
       buf_.slow_get(&value, sizeof(T), "view_stream::read_as");
@@ -135,7 +134,7 @@ class MMF_API view_stream : public std::iostream {
   }
   // Writes sizeof(T) bytes at the position, which then advances. Errors as read_as.
   template <class T>
-    requires std::is_trivially_copyable_v<T>
+  requires std::is_trivially_copyable_v<T>
   void write_as(const T& value) {
     if (!buf_.fast_put(&value, sizeof(T))) [[unlikely]]
       buf_.slow_put(&value, sizeof(T), "view_stream::write_as");

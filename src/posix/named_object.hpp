@@ -27,11 +27,15 @@
 #include <functional>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "platform.hpp"
 #include "unique_handle.hpp"
 
 namespace mmf::detail::posix {
+
+using platform::disposition;
+struct named_spec;
 
 struct fd_traits {
   using type = int;
@@ -65,8 +69,7 @@ class named_object {
   void release() noexcept;
 
  private:
-  friend std::error_code open_named(disposition, const struct named_spec&, named_object&,
-                                    bool&) noexcept;
+  friend std::error_code open_named(disposition, const named_spec&, named_object&, bool&) noexcept;
   unique_fd fd_;
   std::string path_;
 };

@@ -1,0 +1,20 @@
+// mmf — what a memory_mapped_file and each of its views share: the platform section (handles and
+// the hold on the name) and the map's fixed facts. Destroyed with the last of them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "platform.hpp"
+
+namespace mmf::detail {
+
+struct map_state {
+  platform::section_ptr section;
+  std::uint64_t capacity = 0;
+  access acc = access::read_write;
+  bool persisted = false;
+  std::string name;  // as given
+};
+
+}  // namespace mmf::detail

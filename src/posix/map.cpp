@@ -1,0 +1,505 @@
+// mmf — the POSIX back end of maps: files, shared-memory sections and views.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+
+#include "errors.hpp"
+#include "platform.hpp"
+#include "posix/named_object.hpp"
+#include "posix/syscalls.hpp"
+
+namespace mmf::detail::platform {
+
+using posix::kind;
+using posix::named_object;
+using posix::named_spec;
+using posix::unique_fd;
+
+namespace {
+
+std::error_code last_error() noexcept {
+  return {errno, std::system_category()};
+}
+
+// EFBIG (past the file system's largest file) and ENOSPC both mean "no room for that capacity".
+std::error_code space_error(int e) noexcept {
+  if (e == EFBIG || e == ENOSPC || e == EDQUOT) return make_errc(std::errc::no_space_on_device);
+  if (e == ENOMEM) return make_errc(std::errc::not_enough_memory);
+  if (e == EACCES || e == EPERM) return make_errc(std::errc::permission_denied);
+  return {e, std::system_category()};
+}
+
+bool writes_shared(access a) noexcept {
+  return a == access::read_write || a == access::read_write_execute;
+}
+
+int cloexec_flag(inheritability inherit) noexcept {
+  return inherit == inheritability::inheritable ? 0 : O_CLOEXEC;
+}
+
+// Reserves [0, size) of a shared-memory object so that a full tmpfs is ENOSPC now rather than a
+// SIGBUS in whoever touches the page later (PostgreSQL's dsm_impl.c does the same); or, when lazy,
+// only sets the size (a hole; pages come on first touch).
+std::error_code size_object(int fd, std::uint64_t size, bool lazy) noexcept {
+  if (size > static_cast<std::uint64_t>(std::numeric_limits<off_t>::max()))
+    return make_errc(std::errc::no_space_on_device);
+  if (!lazy) {
+    int rc;
+    do {
+      rc = posix::sys().posix_fallocate(fd, 0, static_cast<off_t>(size));
+    } while (rc == EINTR);
+    if (rc == 0) return {};
+    if (rc != EOPNOTSUPP && rc != EINVAL) return space_error(rc);
+    // The file system cannot reserve: fall back to a plain size (documented as lazy there).
+  }
+  int rc;
+  do {
+    rc = posix::sys().ftruncate(fd, static_cast<off_t>(size));
+  } while (rc != 0 && errno == EINTR);
+  return rc == 0 ? std::error_code{} : space_error(errno);
+}
+
+// The published record of a named persisted map (kind::file), so that open_existing in another
+// process finds the file: the path, and the device and inode that prove it is the same file.
+struct file_record {
+  char magic[8];
+  std::uint32_t version;
+  std::uint32_t path_length;
+  std::uint64_t device;
+  std::uint64_t inode;
+  std::uint64_t capacity;
+  std::uint32_t map_access;
+  std::uint32_t reserved;
+};
+constexpr char file_magic[8] = {'m', 'm', 'f', '-', 'f', 'i', 'l', 'e'};
+
+std::error_code write_all(int fd, const void* data, std::size_t size, off_t offset) noexcept {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    const ssize_t n = ::pwrite(fd, p, size, offset);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return space_error(errno);
+    }
+    p += n, size -= static_cast<std::size_t>(n), offset += n;
+  }
+  return {};
+}
+
+bool read_all(int fd, void* data, std::size_t size, off_t offset) noexcept {
+  char* p = static_cast<char*>(data);
+  while (size > 0) {
+    const ssize_t n = ::pread(fd, p, size, offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n, size -= static_cast<std::size_t>(n), offset += n;
+  }
+  return true;
+}
+
+bool read_record(int fd, file_record& rec, std::string* path) {
+  if (!read_all(fd, &rec, sizeof rec, 0) || std::memcmp(rec.magic, file_magic, 8) != 0 ||
+      rec.version != 1 || rec.path_length > PATH_MAX)
+    return false;
+  if (path != nullptr) {
+    path->resize(rec.path_length);
+    if (rec.path_length != 0 && !read_all(fd, path->data(), rec.path_length, sizeof rec))
+      return false;
+  }
+  return true;
+}
+
+std::error_code corrupt() noexcept {
+  return make_errc(std::errc::invalid_argument);
+}
+
+}  // namespace
+
+}  // namespace mmf::detail::platform
+
+namespace mmf::detail::posix {
+std::uint64_t persisted_record_capacity(int fd) noexcept {
+  platform::file_record rec{};
+  return platform::read_record(fd, rec, nullptr) ? rec.capacity : 0;
+}
+}  // namespace mmf::detail::posix
+
+namespace mmf::detail::platform {
+
+struct section {
+  int map_fd = -1;     // what views map: the file or the shared-memory object
+  unique_fd owned_fd;  // the file or anonymous memory when this section owns it
+  named_object hold;   // the hold on the name (the object itself for named shared memory)
+  bool persisted = false;
+};
+
+void section_deleter::operator()(section* s) const noexcept {
+  delete s;
+}
+
+// ---- System -------------------------------------------------------------------------------------
+
+std::size_t page_size() noexcept {
+  static const std::size_t size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  return size;
+}
+std::size_t allocation_granularity() noexcept {
+  return page_size();
+}
+
+// ---- Files --------------------------------------------------------------------------------------
+
+std::error_code open_file(const std::filesystem::path& path, file_mode mode, bool writable,
+                          inheritability inherit, native_handle& out, bool& created) noexcept {
+  const int base = (writable ? O_RDWR : O_RDONLY) | cloexec_flag(inherit);
+  const char* p = path.c_str();
+  auto open_retry = [](const char* file, int flags) {
+    int fd;
+    do {
+      fd = ::open(file, flags, 0666);
+    } while (fd < 0 && errno == EINTR);
+    return fd;
+  };
+  int fd = -1;
+  bool made = false;
+  switch (mode) {
+    case file_mode::create_new:
+      fd = open_retry(p, base | O_CREAT | O_EXCL);
+      made = fd >= 0;
+      break;
+    case file_mode::open:
+      fd = open_retry(p, base);
+      break;
+    case file_mode::create:
+    case file_mode::open_or_create:
+      // Tell "created" from "opened" exactly: try to create exclusively first.
+      for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
+        fd = open_retry(p, base | O_CREAT | O_EXCL);
+        if (fd >= 0) {
+          made = true;
+          break;
+        }
+        if (errno != EEXIST) break;
+        fd = open_retry(p, base | (mode == file_mode::create ? O_TRUNC : 0));
+        if (fd < 0 && errno != ENOENT) break;
+      }
+      break;
+    default:
+      return make_errc(std::errc::invalid_argument);
+  }
+  if (fd < 0) return last_error();
+  struct ::stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    const auto ec = S_ISDIR(st.st_mode) ? make_errc(std::errc::is_a_directory)
+                                        : make_errc(std::errc::invalid_argument);
+    ::close(fd);
+    if (made) ::unlink(p);
+    return ec;
+  }
+  out = fd;
+  created = made;
+  return {};
+}
+
+std::error_code file_exists(const std::filesystem::path& path, bool& exists) noexcept {
+  struct ::stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    exists = true;
+    return {};
+  }
+  if (errno == ENOENT || errno == ENOTDIR) {
+    exists = false;
+    return {};
+  }
+  return last_error();
+}
+
+std::error_code file_size(native_handle file, std::uint64_t& size) noexcept {
+  struct ::stat st {};
+  if (::fstat(file, &st) != 0) return last_error();
+  if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) return make_errc(std::errc::invalid_argument);
+  size = static_cast<std::uint64_t>(st.st_size);
+  return {};
+}
+
+std::error_code resize_file(native_handle file, std::uint64_t size) noexcept {
+  return size_object(file, size, true);
+}
+
+std::error_code handle_access(native_handle file, bool& readable, bool& writable) noexcept {
+  const int flags = ::fcntl(file, F_GETFL);
+  if (flags < 0) return last_error();
+  const int mode = flags & O_ACCMODE;
+  readable = mode == O_RDONLY || mode == O_RDWR;
+  writable = mode == O_WRONLY || mode == O_RDWR;
+  return {};
+}
+
+std::error_code set_inheritable(native_handle handle, bool inheritable) noexcept {
+  const int flags = ::fcntl(handle, F_GETFD);
+  if (flags < 0) return last_error();
+  const int wanted = inheritable ? (flags & ~FD_CLOEXEC) : (flags | FD_CLOEXEC);
+  if (wanted != flags && ::fcntl(handle, F_SETFD, wanted) != 0) return last_error();
+  return {};
+}
+
+void close_handle(native_handle handle) noexcept {
+  if (handle >= 0) ::close(handle);
+}
+
+void remove_file(const std::filesystem::path& path) noexcept {
+  ::unlink(path.c_str());
+}
+
+// ---- Sections
+// -------------------------------------------------------------------------------------
+
+namespace {
+
+// A live object of the other map kind under the same name (maps and persisted maps share one
+// namespace, as on Windows). Not atomic with the creation that follows; documented.
+bool other_kind_live(kind k, const object_name& name) {
+  named_spec spec;
+  spec.what = k;
+  spec.name = &name;
+  spec.writable = false;
+  named_object probe_hold;
+  bool created = false;
+  return !posix::open_named(disposition::open_existing, spec, probe_hold, created);
+}
+
+std::error_code open_persisted(const object_name& name, access acc, inheritability inherit,
+                               section_ptr& out, std::uint64_t& capacity) {
+  named_spec spec;
+  spec.what = kind::file;
+  spec.name = &name;
+  spec.writable = false;
+  spec.inherit = inheritability::none;
+  spec.validate = [](int fd, const struct ::stat&) {
+    file_record rec{};
+    return read_record(fd, rec, nullptr) ? std::error_code{} : corrupt();
+  };
+  named_object hold;
+  bool created = false;
+  if (auto ec = posix::open_named(disposition::open_existing, spec, hold, created)) return ec;
+  file_record rec{};
+  std::string path;
+  if (!read_record(hold.fd(), rec, &path)) return corrupt();
+  const auto creator = static_cast<access>(rec.map_access);
+  if (writes_shared(acc) && !writes_shared(creator)) return make_errc(std::errc::permission_denied);
+  if ((acc == access::read_execute || acc == access::read_write_execute) &&
+      creator != access::read_execute && creator != access::read_write_execute)
+    return make_errc(std::errc::permission_denied);
+  unique_fd fd(
+      ::open(path.c_str(), (writes_shared(acc) ? O_RDWR : O_RDONLY) | cloexec_flag(inherit)));
+  if (!fd) {
+    if (errno == EACCES || errno == EPERM) return make_errc(std::errc::permission_denied);
+    return make_errc(std::errc::no_such_file_or_directory);
+  }
+  struct ::stat st {};
+  if (::fstat(fd.get(), &st) != 0) return last_error();
+  if (static_cast<std::uint64_t>(st.st_dev) != rec.device ||
+      static_cast<std::uint64_t>(st.st_ino) != rec.inode)
+    return make_errc(std::errc::no_such_file_or_directory);  // the file was replaced
+  section_ptr s(new section);
+  s->map_fd = fd.get();
+  s->owned_fd = std::move(fd);
+  s->hold = std::move(hold);
+  s->persisted = true;
+  out = std::move(s);
+  capacity = rec.capacity;
+  return {};
+}
+
+}  // namespace
+
+std::error_code section_from_file(native_handle file, bool own_file, const object_name* name,
+                                  const std::filesystem::path* path, std::uint64_t capacity,
+                                  access acc, inheritability inherit, section_ptr& out) noexcept {
+  try {
+    section_ptr s(new section);
+    s->map_fd = file;
+    s->persisted = true;
+    if (name != nullptr) {
+      if (other_kind_live(kind::map, *name)) return make_errc(std::errc::file_exists);
+      struct ::stat st {};
+      if (::fstat(file, &st) != 0) return last_error();
+      std::string where;
+      if (path != nullptr) {
+        where = std::filesystem::absolute(*path).string();
+      } else {
+        // A caller-opened descriptor: its path, as the kernel knows it.
+        char link[64];
+        std::snprintf(link, sizeof link, "/proc/self/fd/%d", file);
+        std::error_code ignored;
+        where = std::filesystem::read_symlink(link, ignored).string();
+      }
+      file_record rec{};
+      std::memcpy(rec.magic, file_magic, sizeof rec.magic);
+      rec.version = 1;
+      rec.path_length = static_cast<std::uint32_t>(where.size());
+      rec.device = static_cast<std::uint64_t>(st.st_dev);
+      rec.inode = static_cast<std::uint64_t>(st.st_ino);
+      rec.capacity = capacity;
+      rec.map_access = static_cast<std::uint32_t>(acc);
+      named_spec spec;
+      spec.what = kind::file;
+      spec.name = name;
+      spec.inherit = inherit;
+      spec.init = [&](int fd) -> std::error_code {
+        if (auto ec = write_all(fd, &rec, sizeof rec, 0)) return ec;
+        return write_all(fd, where.data(), where.size(), sizeof rec);
+      };
+      bool created = false;
+      if (auto ec = posix::open_named(disposition::create_new, spec, s->hold, created)) return ec;
+    }
+    if (own_file) {
+      if (auto ec = set_inheritable(file, inherit == inheritability::inheritable)) return ec;
+      s->owned_fd.reset(file);
+    }
+    out = std::move(s);
+    return {};
+  } catch (const std::bad_alloc&) {
+    return make_errc(std::errc::not_enough_memory);
+  }
+}
+
+std::error_code section_named(disposition how, const section_request& request, section_ptr& out,
+                              bool& created, std::uint64_t& capacity, bool& persisted) noexcept {
+  try {
+    const bool lazy = has_option(request.options, map_options::delay_allocate_pages);
+    if (request.name == nullptr) {
+      // Anonymous: memory nobody can name, shared only through inherited descriptors.
+      const unsigned flags = request.inherit == inheritability::inheritable ? 0u : MFD_CLOEXEC;
+      unique_fd fd(::memfd_create("mmf", flags));
+      if (!fd) return space_error(errno);
+      if (auto ec = size_object(fd.get(), request.capacity, lazy)) return ec;
+      section_ptr s(new section);
+      s->map_fd = fd.get();
+      s->owned_fd = std::move(fd);
+      out = std::move(s);
+      created = true;
+      capacity = request.capacity;
+      persisted = false;
+      return {};
+    }
+    const object_name& name = *request.name;
+    // Maps and persisted maps share one namespace (as on Windows): a persisted map published
+    // under this name answers open_existing and create_or_open, and makes create_new fail.
+    if (how == disposition::create_new) {
+      if (other_kind_live(kind::file, name)) return make_errc(std::errc::file_exists);
+    } else {
+      section_ptr s;
+      std::uint64_t cap = 0;
+      auto ec = open_persisted(name, request.acc, request.inherit, s, cap);
+      if (!ec) {
+        out = std::move(s);
+        created = false;
+        capacity = cap;
+        persisted = true;
+        return {};
+      }
+      if (ec != std::errc::no_such_file_or_directory) return ec;
+    }
+    named_spec spec;
+    spec.what = kind::map;
+    spec.name = &name;
+    spec.writable = writes_shared(request.acc);
+    spec.inherit = request.inherit;
+    const std::uint64_t wanted = request.capacity;
+    spec.init = [wanted, lazy](int fd) { return size_object(fd, wanted, lazy); };
+    spec.validate = [](int, const struct ::stat& st) {
+      return st.st_size > 0 ? std::error_code{} : corrupt();
+    };
+    section_ptr s(new section);
+    bool made = false;
+    if (auto ec = posix::open_named(how, spec, s->hold, made)) return ec;
+    struct ::stat st {};
+    if (::fstat(s->hold.fd(), &st) != 0) return last_error();
+    s->map_fd = s->hold.fd();
+    out = std::move(s);
+    created = made;
+    capacity = static_cast<std::uint64_t>(st.st_size);
+    persisted = false;
+    return {};
+  } catch (const std::bad_alloc&) {
+    return make_errc(std::errc::not_enough_memory);
+  }
+}
+
+native_handle section_handle(const section& s) noexcept {
+  return s.map_fd;
+}
+
+// ---- Views
+// ----------------------------------------------------------------------------------------
+
+std::error_code map_view(const section& s, std::uint64_t offset, std::size_t length,
+                         access view_acc, void*& base) noexcept {
+  if (offset > static_cast<std::uint64_t>(std::numeric_limits<off_t>::max()))
+    return make_errc(std::errc::result_out_of_range);
+  int prot = PROT_READ;
+  int flags = MAP_SHARED;
+  switch (view_acc) {
+    case access::read:
+      break;
+    case access::read_write:
+    case access::write:  // POSIX has no write-only pages; the view's API refuses reads
+      prot |= PROT_WRITE;
+      break;
+    case access::copy_on_write:
+      prot |= PROT_WRITE;
+      flags = MAP_PRIVATE;
+      break;
+    case access::read_execute:
+      prot |= PROT_EXEC;
+      break;
+    case access::read_write_execute:
+      prot |= PROT_WRITE | PROT_EXEC;
+      break;
+  }
+  void* p = posix::sys().mmap(nullptr, length, prot, flags, s.map_fd, static_cast<off_t>(offset));
+  if (p == MAP_FAILED) {
+    const int e = errno;
+    if (e == EACCES || e == EPERM) return make_errc(std::errc::permission_denied);
+    if (e == ENOMEM || e == EOVERFLOW) return make_errc(std::errc::not_enough_memory);
+    return {e, std::system_category()};
+  }
+  base = p;
+  return {};
+}
+
+void unmap_view(void* base, std::size_t length) noexcept {
+  ::munmap(base, length);
+}
+
+std::error_code flush_view(const section& s, void* base, std::size_t length) noexcept {
+  if (!s.persisted) return {};
+  // msync(MS_ASYNC) does nothing on Linux; MS_SYNC writes the range's pages and waits. fdatasync
+  // then makes a grown file's new size durable too.
+  if (::msync(base, length, MS_SYNC) != 0) return last_error();
+  if (::fdatasync(s.map_fd) != 0) return last_error();
+  return {};
+}
+
+// ---- Inspection
+// -----------------------------------------------------------------------------------
+
+std::error_code list_objects(bool include_global, bool remove_stale,
+                             std::vector<object_info>& out) noexcept {
+  return posix::scan_objects(include_global, remove_stale, out);
+}
+
+std::filesystem::path shared_memory_path(const object_name& name) {
+  return std::filesystem::path(posix::shm_directory()) / posix::object_file_name(kind::map, name);
+}
+
+}  // namespace mmf::detail::platform

@@ -1,0 +1,409 @@
+#include "posix/named_object.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "errors.hpp"
+#include "posix/syscalls.hpp"
+
+namespace mmf::detail::posix {
+
+void fd_traits::close(int fd) noexcept {
+  // Never retried on EINTR: on Linux the descriptor is released even then, and a retry could
+  // close a descriptor another thread just opened.
+  ::close(fd);
+}
+
+namespace {
+
+std::error_code last_error() noexcept {
+  return {errno, std::system_category()};
+}
+
+// EACCES/EPERM/ELOOP (a symlink under our name) all mean "not yours to open".
+std::error_code open_error() noexcept {
+  const int e = errno;
+  if (e == ELOOP || e == EACCES || e == EPERM) return make_errc(std::errc::permission_denied);
+  return {e, std::system_category()};
+}
+
+bool same_file(const struct ::stat& a, const struct ::stat& b) noexcept {
+  return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+int flock_retry(int fd, int operation) noexcept {
+  int rc;
+  do {
+    rc = sys().flock(fd, operation);
+  } while (rc != 0 && errno == EINTR);
+  return rc;
+}
+
+// True when `path` still names the inode open as `fd`.
+bool still_named(int fd, const std::string& path) noexcept {
+  struct ::stat mine {};
+  struct ::stat named {};
+  return ::fstat(fd, &mine) == 0 && mine.st_nlink > 0 && ::lstat(path.c_str(), &named) == 0 &&
+         same_file(mine, named);
+}
+
+// Called while holding LOCK_EX on `fd`: nobody else holds the object, so its name may go, but only
+// if the name still refers to this very inode (never unlink what we have not proved is ours).
+void unlink_if_ours(int fd, const std::string& path) noexcept {
+  if (still_named(fd, path)) ::unlink(path.c_str());
+}
+
+std::string random_suffix() {
+  static thread_local std::mt19937_64 rng{std::random_device{}() ^
+                                          static_cast<std::uint64_t>(::getpid())};
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
+// A new, unpublished object: an unnamed file (O_TMPFILE) in the directory, or, where the file
+// system lacks O_TMPFILE, a private temporary name (mmf.tmp.*) that `publish` removes.
+struct fresh_object {
+  unique_fd fd;
+  std::string temp_path;  // empty for O_TMPFILE
+  ~fresh_object() {
+    if (!temp_path.empty()) ::unlink(temp_path.c_str());
+  }
+};
+
+std::error_code make_fresh(const std::string& dir, const named_spec& spec, fresh_object& out) {
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  std::string temp_path;
+  if (fd < 0) {
+    const int e = errno;
+    if (e != EOPNOTSUPP && e != EISDIR && e != EINVAL) return {e, std::system_category()};
+    for (int attempt = 0; fd < 0 && attempt < 16; ++attempt) {
+      temp_path = dir + "/mmf.tmp." + random_suffix();
+      fd = ::open(temp_path.c_str(), O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (fd < 0 && errno != EEXIST) return last_error();
+    }
+    if (fd < 0) return make_errc(std::errc::file_exists);
+  }
+  out.fd.reset(fd);
+  out.temp_path = std::move(temp_path);
+  // The umask may have removed bits from 0600 (or a future caller may ask for wider modes): set the
+  // mode explicitly so every object is exactly owner read/write.
+  if (::fchmod(fd, 0600) != 0) return last_error();
+  if (flock_retry(fd, LOCK_SH) != 0) return last_error();
+  if (spec.init) {
+    if (auto ec = spec.init(fd)) return ec;
+  }
+  if (spec.inherit == inheritability::inheritable) {
+    if (::fcntl(fd, F_SETFD, 0) != 0) return last_error();
+  }
+  return {};
+}
+
+// Gives the fresh object its name. EEXIST when the name is taken (linkat never replaces).
+std::error_code publish(fresh_object& fresh, const std::string& path) noexcept {
+  if (!fresh.temp_path.empty()) {
+    if (::link(fresh.temp_path.c_str(), path.c_str()) != 0) return last_error();
+    ::unlink(fresh.temp_path.c_str());
+    fresh.temp_path.clear();
+    return {};
+  }
+  char proc[64];
+  std::snprintf(proc, sizeof proc, "/proc/self/fd/%d", fresh.fd.get());
+  if (::linkat(AT_FDCWD, proc, AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW) == 0) return {};
+  const int e = errno;
+  if (e != ENOENT) return {e, std::system_category()};
+  // No /proc: AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH, which root has.
+  if (::linkat(fresh.fd.get(), "", AT_FDCWD, path.c_str(), AT_EMPTY_PATH) == 0) return {};
+  return last_error();
+}
+
+enum class probe { opened, live, gone, busy };
+
+// Opens the existing object at `path`. With attach, a live object is attached (LOCK_SH held on
+// return, probe::opened); without, a live one is only reported (probe::live). A stale object (no
+// holder) is removed and reported as gone.
+std::error_code open_existing_object(const std::string& path, const named_spec& spec, bool attach,
+                                     unique_fd& out, probe& result) {
+  const int flags = (spec.writable ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+  unique_fd fd(::open(path.c_str(), flags));
+  if (!fd) {
+    if (errno == ENOENT) {
+      result = probe::gone;
+      return {};
+    }
+    return open_error();
+  }
+  struct ::stat st {};
+  if (::fstat(fd.get(), &st) != 0) return last_error();
+  // Squatting defence: only a regular file, and for a Local\ name only one owned by us.
+  if (!S_ISREG(st.st_mode)) return make_errc(std::errc::permission_denied);
+  if (spec.name->where == scope::local && st.st_uid != ::geteuid())
+    return make_errc(std::errc::permission_denied);
+
+  if (flock_retry(fd.get(), LOCK_EX | LOCK_NB) == 0) {
+    // Nobody holds it: every holder died (or is closing). Reclaim the name and start over.
+    unlink_if_ours(fd.get(), path);
+    result = probe::gone;
+    return {};
+  }
+  if (errno != EWOULDBLOCK) return last_error();
+  if (!attach) {
+    result = probe::live;
+    return {};
+  }
+  if (flock_retry(fd.get(), LOCK_SH | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK) return last_error();
+    result = probe::busy;  // a closer or reaper holds LOCK_EX right now
+    return {};
+  }
+  // The last holder may have left (and unlinked the name) between the probe and our LOCK_SH.
+  if (!still_named(fd.get(), path)) {
+    result = probe::gone;
+    return {};
+  }
+  if (spec.validate) {
+    if (::fstat(fd.get(), &st) != 0) return last_error();
+    if (auto ec = spec.validate(fd.get(), st)) return ec;
+  }
+  if (spec.inherit == inheritability::inheritable && ::fcntl(fd.get(), F_SETFD, 0) != 0)
+    return last_error();
+  out = std::move(fd);
+  result = probe::opened;
+  return {};
+}
+
+}  // namespace
+
+const char* kind_tag(kind k) noexcept {
+  switch (k) {
+    case kind::map:
+      return "map";
+    case kind::file:
+      return "file";
+    case kind::mutex:
+      return "mutex";
+    case kind::event:
+      return "event";
+    case kind::semaphore:
+      return "sem";
+  }
+  return "?";
+}
+
+std::string shm_directory() {
+  const char* env = std::getenv("MMF_SHM_DIR");
+  if (env != nullptr && *env != '\0') return env;
+  return "/dev/shm";
+}
+
+std::string object_file_name(kind k, const object_name& name) {
+  std::string s = "mmf.";
+  s += name.where == scope::global ? std::string("g") : "u" + std::to_string(::geteuid());
+  s += '.';
+  s += kind_tag(k);
+  s += '.';
+  s += name.bare;
+  return s;
+}
+
+named_object& named_object::operator=(named_object&& other) noexcept {
+  if (this != &other) {
+    release();
+    fd_ = std::move(other.fd_);
+    path_ = std::move(other.path_);
+  }
+  return *this;
+}
+
+void named_object::release() noexcept {
+  if (!fd_) return;
+  // flock's shared→exclusive conversion is not atomic (it may drop LOCK_SH first); harmless here:
+  // we are leaving either way. Success means no other holder is left.
+  if (flock_retry(fd_.get(), LOCK_EX | LOCK_NB) == 0) unlink_if_ours(fd_.get(), path_);
+  fd_.reset();
+  path_.clear();
+}
+
+std::error_code open_named(disposition how, const named_spec& spec, named_object& out,
+                           bool& created) noexcept {
+  try {
+    const std::string path = shm_directory() + "/" + object_file_name(spec.what, *spec.name);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    fresh_object fresh;
+    for (int round = 0;; ++round) {
+      if (how != disposition::open_existing) {
+        if (!fresh.fd) {
+          if (auto ec = make_fresh(shm_directory(), spec, fresh)) return ec;
+        }
+        auto ec = publish(fresh, path);
+        if (!ec) {
+          out = named_object{};
+          out.fd_ = std::move(fresh.fd);
+          out.path_ = path;
+          created = true;
+          return {};
+        }
+        if (ec != std::errc::file_exists) return ec;
+      }
+      unique_fd fd;
+      probe result{};
+      const bool attach = how != disposition::create_new;
+      if (auto ec = open_existing_object(path, spec, attach, fd, result)) return ec;
+      switch (result) {
+        case probe::opened:
+          out = named_object{};
+          out.fd_ = std::move(fd);
+          out.path_ = path;
+          created = false;
+          return {};
+        case probe::live:
+          return make_errc(std::errc::file_exists);
+        case probe::gone:
+          if (how == disposition::open_existing)
+            return make_errc(std::errc::no_such_file_or_directory);
+          continue;  // the name is free (or was reclaimed): publish again
+        case probe::busy:
+          break;
+      }
+      if (std::chrono::steady_clock::now() > deadline)
+        return make_errc(std::errc::resource_unavailable_try_again);
+      // Somebody holds LOCK_EX for a moment (a closer unlinking, a reaper): back off briefly.
+      if (round < 16)
+        std::this_thread::yield();
+      else
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+  } catch (const std::bad_alloc&) {
+    return make_errc(std::errc::not_enough_memory);
+  }
+}
+
+// ---- Inspection ---------------------------------------------------------------------------------
+
+namespace {
+
+// flock holders per inode, from /proc/locks ("1: FLOCK ADVISORY READ 123 00:1a:4567 0 EOF").
+int count_holders(const struct ::stat& st) {
+  std::ifstream in("/proc/locks");
+  if (!in) return -1;
+  int count = 0;
+  std::string line;
+  char want[64];
+  std::snprintf(want, sizeof want, "%02x:%02x:%llu", major(st.st_dev), minor(st.st_dev),
+                static_cast<unsigned long long>(st.st_ino));
+  while (std::getline(in, line)) {
+    if (line.find("FLOCK") == std::string::npos || line.find("->") != std::string::npos) continue;
+    const auto pos = line.find(want);
+    if (pos == std::string::npos) continue;
+    const auto after = pos + std::strlen(want);
+    if (after < line.size() && line[after] != ' ') continue;
+    ++count;
+  }
+  return count;
+}
+
+bool parse_file_name(const std::string& file, object_info& info, kind& k, bool& temp) {
+  temp = false;
+  if (file.rfind("mmf.tmp.", 0) == 0) {
+    temp = true;
+    return true;
+  }
+  if (file.rfind("mmf.", 0) != 0) return false;
+  const auto s1 = file.find('.', 4);
+  if (s1 == std::string::npos) return false;
+  const auto s2 = file.find('.', s1 + 1);
+  if (s2 == std::string::npos) return false;
+  const std::string scope_tag = file.substr(4, s1 - 4);
+  const std::string tag = file.substr(s1 + 1, s2 - s1 - 1);
+  const std::string bare = file.substr(s2 + 1);
+  object_name parsed;
+  if (bare.empty()) return false;
+  if (scope_tag == "g") {
+    info.global = true;
+    info.name = "Global\\" + bare;
+  } else if (scope_tag.size() > 1 && scope_tag[0] == 'u') {
+    info.global = false;
+    info.name = bare;
+  } else {
+    return false;
+  }
+  if (tag == "map") {
+    k = kind::map, info.kind = object_kind::map;
+  } else if (tag == "file") {
+    k = kind::file, info.kind = object_kind::persisted_map;
+  } else if (tag == "mutex") {
+    k = kind::mutex, info.kind = object_kind::mutex;
+  } else if (tag == "event") {
+    k = kind::event, info.kind = object_kind::event;
+  } else if (tag == "sem") {
+    k = kind::semaphore, info.kind = object_kind::semaphore;
+  } else {
+    return false;
+  }
+  (void)parsed;
+  return true;
+}
+
+}  // namespace
+
+std::uint64_t persisted_record_capacity(int fd) noexcept;  // map.cpp
+
+std::error_code scan_objects(bool include_global, bool remove_stale,
+                             std::vector<object_info>& out) noexcept {
+  try {
+    const std::string dir = shm_directory();
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) return last_error();
+    const std::string my_scope = "mmf.u" + std::to_string(::geteuid()) + ".";
+    std::vector<object_info> found;
+    while (const dirent* e = ::readdir(d)) {
+      const std::string file = e->d_name;
+      object_info info;
+      kind k{};
+      bool temp = false;
+      if (!parse_file_name(file, info, k, temp)) continue;
+      if (!temp && !info.global && file.rfind(my_scope, 0) != 0) continue;  // another user's
+      if (!temp && info.global && !include_global) continue;
+      info.path = dir + "/" + file;
+      unique_fd fd(::open(info.path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+      if (!fd) continue;
+      struct ::stat st {};
+      if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      if (temp && st.st_uid != ::geteuid()) continue;
+      info.owner = st.st_uid;
+      info.size = static_cast<std::uint64_t>(st.st_size);
+      if (!temp && k == kind::file) info.size = persisted_record_capacity(fd.get());
+      const bool stale = flock_retry(fd.get(), LOCK_EX | LOCK_NB) == 0;
+      info.live = !stale;
+      info.holders = stale ? 0 : count_holders(st);
+      if (stale && remove_stale && st.st_uid == ::geteuid()) {
+        unlink_if_ours(fd.get(), info.path.string());
+        found.push_back(std::move(info));
+        continue;
+      }
+      fd.reset();          // drop the probe's LOCK_EX at once
+      if (temp) continue;  // a creation in progress: not an object yet
+      if (!remove_stale) found.push_back(std::move(info));
+    }
+    ::closedir(d);
+    out = std::move(found);
+    return {};
+  } catch (const std::bad_alloc&) {
+    return make_errc(std::errc::not_enough_memory);
+  }
+}
+
+}  // namespace mmf::detail::posix
