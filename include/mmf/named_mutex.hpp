@@ -66,8 +66,8 @@ class MMF_API named_mutex {
   // not_enough_memory / no_space_on_device.
   static named_mutex create_or_open(std::string_view name, bool initially_owned = false,
                                     bool* created_new = nullptr);
-  static named_mutex create_or_open(std::string_view name, bool initially_owned,
-                                    bool* created_new, std::error_code& ec) noexcept;
+  static named_mutex create_or_open(std::string_view name, bool initially_owned, bool* created_new,
+                                    std::error_code& ec) noexcept;
   // Errors: no_such_file_or_directory (no live mutex of that name), invalid_argument,
   // permission_denied.
   static named_mutex open_existing(std::string_view name);

@@ -33,8 +33,7 @@ class MMF_API named_semaphore {
   // initial_count > maximum_count, maximum_count == 0), permission_denied,
   // not_enough_memory / no_space_on_device.
   static named_semaphore create_or_open(std::string_view name, std::uint32_t initial_count,
-                                        std::uint32_t maximum_count,
-                                        bool* created_new = nullptr);
+                                        std::uint32_t maximum_count, bool* created_new = nullptr);
   static named_semaphore create_or_open(std::string_view name, std::uint32_t initial_count,
                                         std::uint32_t maximum_count, bool* created_new,
                                         std::error_code& ec) noexcept;
