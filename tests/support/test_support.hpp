@@ -1,0 +1,120 @@
+// mmf tests — portable support: unique names, temporary directories, child processes.
+//
+// This header is OS-free. The portable parts live in support/test_support.cpp; process handling is
+// in support/process_posix.cpp or support/process_windows.cpp, chosen by tests/CMakeLists.txt.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mmf_test {
+
+using namespace std::chrono_literals;
+
+// ---- Names and files
+// ------------------------------------------------------------------------------
+
+// A name unique to this call: "<prefix>_<pid>_<counter>_<random hex>". Valid as a map or sync
+// object name (no '/', '\' or NUL) as long as the prefix is; at most prefix + 40 bytes.
+std::string unique_name(std::string_view prefix = "mmft");
+
+// A fresh directory under the system's temporary directory, removed with everything in it when
+// the object is destroyed (errors ignored: a destructor never throws).
+class temp_dir {
+ public:
+  temp_dir();
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  ~temp_dir();
+
+  const std::filesystem::path& path() const noexcept { return path_; }
+  // path() / name
+  std::filesystem::path operator/(std::string_view name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Writes `bytes` to a new file (or replaces it). Throws std::runtime_error on failure.
+void write_file(const std::filesystem::path& file, std::string_view bytes);
+// The whole content of a file, read with std::ifstream. Throws std::runtime_error on failure.
+std::string read_file(const std::filesystem::path& file);
+
+// True when this process runs with privileges that bypass file permissions (root on POSIX), so
+// that permission_denied tests must be skipped.
+bool bypasses_file_permissions();
+
+// ---- Waiting
+// --------------------------------------------------------------------------------------
+
+// Polls `predicate` (every millisecond or so) until it returns true or `timeout` passes. Returns
+// the predicate's last result.
+bool wait_until(const std::function<bool()>& predicate,
+                std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
+
+// ---- Child processes
+// ------------------------------------------------------------------------------
+
+// A child process whose stdin and stdout are pipes to this process (stderr is inherited, so the
+// child's diagnostics appear in the test log). Move-only. The destructor kills a child that is
+// still running and reaps it, so no test leaves a process behind.
+class child_process {
+ public:
+  // Exit status meaning "killed by a signal" is reported as -signal (POSIX); a child stopped by
+  // kill() reports -9 on every platform.
+  static constexpr int killed_status = -9;
+
+  child_process() noexcept;
+  child_process(child_process&&) noexcept;
+  child_process& operator=(child_process&&) noexcept;
+  child_process(const child_process&) = delete;
+  child_process& operator=(const child_process&) = delete;
+  ~child_process();
+
+  explicit operator bool() const noexcept { return impl_ != nullptr; }
+
+  // The OS process id.
+  std::int64_t id() const noexcept;
+
+  // Reads one line (without its '\n') from the child's stdout. nullopt on end of file (the child
+  // closed stdout or exited) or when `timeout` passes first.
+  std::optional<std::string> read_line(std::chrono::milliseconds timeout = 10s);
+  // Writes `line` and a '\n' to the child's stdin. False if the child is gone (never raises
+  // SIGPIPE).
+  bool write_line(std::string_view line);
+  // Closes the child's stdin (the child then reads end of file).
+  void close_stdin() noexcept;
+
+  // Waits for the child to end and returns its exit code (0..255), or -signal when a signal
+  // killed it (POSIX; a child ended by kill() gives killed_status everywhere). Calling it again
+  // returns the same value.
+  int wait();
+  // As wait(), but gives up after `timeout` and returns nullopt if the child is still running.
+  std::optional<int> wait_for(std::chrono::milliseconds timeout);
+  // Kills the child at once (SIGKILL / TerminateProcess) and reaps it. No-op once it has ended.
+  void kill() noexcept;
+
+  struct impl;
+
+ private:
+  friend child_process spawn_helper(std::vector<std::string> args);
+  explicit child_process(std::unique_ptr<impl> p) noexcept;
+  std::unique_ptr<impl> impl_;
+};
+
+// The path of the mmf_test_helper executable (the MMF_TEST_HELPER environment variable, when set,
+// overrides the one compiled in).
+std::filesystem::path helper_path();
+
+// Starts mmf_test_helper with `args` (args[0] is the command, see tests/helper/helper.hpp).
+// Throws std::runtime_error if the process cannot be started.
+child_process spawn_helper(std::vector<std::string> args);
+
+}  // namespace mmf_test
