@@ -28,7 +28,9 @@ bool valid(inheritability i) noexcept {
   return static_cast<std::uint8_t>(i) <= 1;
 }
 bool valid(map_options o) noexcept {
-  return (o & ~map_options::delay_allocate_pages) == map_options::none;
+  constexpr auto known =
+      map_options::delay_allocate_pages | map_options::populate | map_options::huge_pages;
+  return (o & ~known) == map_options::none;
 }
 
 // Views may ask for no more than their map has (as .NET's rules; execute needs an execute map).

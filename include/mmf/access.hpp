@@ -40,7 +40,21 @@ enum class file_mode : std::uint8_t { create_new, create, open, open_or_create, 
 //   delay_allocate_pages  skip the reservation: pages are allocated on first touch (as Windows'
 //                         SEC_RESERVE). Creation is then flat in the size, but if the backing
 //                         file system fills up later, touching a new page raises SIGBUS on POSIX.
-enum class map_options : std::uint32_t { none = 0, delay_allocate_pages = 1u << 0 };
+//   populate              prefault: every view of the map is populated with pages when it is
+//                         created (Linux: MADV_POPULATE_WRITE / _READ), so first touches do not
+//                         fault one page at a time. Costs the time up front; best for views that
+//                         will be touched entirely. Ignored where the OS cannot do it.
+//   huge_pages            ask for huge pages (2 MiB on x86-64) where the system allows it: views
+//                         of 2 MiB or more are placed at 2 MiB-aligned addresses and advised
+//                         MADV_HUGEPAGE; anonymous maps try MFD_HUGETLB first. Whether the kernel
+//                         grants them depends on its settings (transparent_hugepage/shmem_enabled,
+//                         the tmpfs huge= mount option, vm.nr_hugepages); otherwise normal pages.
+enum class map_options : std::uint32_t {
+  none = 0,
+  delay_allocate_pages = 1u << 0,
+  populate = 1u << 1,
+  huge_pages = 1u << 2,
+};
 
 constexpr map_options operator|(map_options a, map_options b) noexcept {
   return static_cast<map_options>(static_cast<std::uint32_t>(a) | static_cast<std::uint32_t>(b));

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -139,6 +140,7 @@ struct section {
   unique_fd owned_fd;  // the file or anonymous memory when this section owns it
   named_object hold;   // the hold on the name (the object itself for named shared memory)
   bool persisted = false;
+  map_options options = map_options::none;  // populate / huge_pages apply to every view
 };
 
 void section_deleter::operator()(section* s) const noexcept {
@@ -379,12 +381,22 @@ std::error_code section_named(disposition how, const section_request& request, s
     if (request.name == nullptr) {
       // Anonymous: memory nobody can name, shared only through inherited descriptors.
       const unsigned flags = request.inherit == inheritability::inheritable ? 0u : MFD_CLOEXEC;
-      unique_fd fd(::memfd_create("mmf", flags));
-      if (!fd) return space_error(errno);
-      if (auto ec = size_object(fd.get(), request.capacity, lazy)) return ec;
+      unique_fd fd;
+      if (has_option(request.options, map_options::huge_pages)) {
+        // hugetlbfs pages, when the administrator reserved some (vm.nr_hugepages) and the size is
+        // a multiple of the huge page size; otherwise fall back to normal shared memory.
+        fd.reset(::memfd_create("mmf", flags | MFD_HUGETLB));
+        if (fd && size_object(fd.get(), request.capacity, lazy)) fd.reset();
+      }
+      if (!fd) {
+        fd.reset(::memfd_create("mmf", flags));
+        if (!fd) return space_error(errno);
+        if (auto ec = size_object(fd.get(), request.capacity, lazy)) return ec;
+      }
       section_ptr s(new section);
       s->map_fd = fd.get();
       s->owned_fd = std::move(fd);
+      s->options = request.options;
       out = std::move(s);
       created = true;
       capacity = request.capacity;
@@ -425,6 +437,7 @@ std::error_code section_named(disposition how, const section_request& request, s
     struct ::stat st {};
     if (::fstat(s->hold.fd(), &st) != 0) return last_error();
     s->map_fd = s->hold.fd();
+    s->options = request.options;
     out = std::move(s);
     created = made;
     capacity = static_cast<std::uint64_t>(st.st_size);
@@ -466,12 +479,42 @@ std::error_code map_view(const section& s, std::uint64_t offset, std::size_t len
       prot |= PROT_WRITE | PROT_EXEC;
       break;
   }
-  void* p = posix::sys().mmap(nullptr, length, prot, flags, s.map_fd, static_cast<off_t>(offset));
+  constexpr std::size_t huge = std::size_t{2} << 20;
+  const bool want_huge = has_option(s.options, map_options::huge_pages) && length >= huge;
+  void* hint = nullptr;
+  void* reserve = MAP_FAILED;
+  if (want_huge) {
+    // Huge pages need a 2 MiB-aligned address: reserve a larger range, then map inside it.
+    reserve = ::mmap(nullptr, length + huge, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (reserve != MAP_FAILED) {
+      const auto addr = reinterpret_cast<std::uintptr_t>(reserve);
+      hint = reinterpret_cast<void*>((addr + huge - 1) & ~(std::uintptr_t{huge} - 1));
+      flags |= MAP_FIXED;
+    }
+  }
+  void* p = posix::sys().mmap(hint, length, prot, flags, s.map_fd, static_cast<off_t>(offset));
   if (p == MAP_FAILED) {
     const int e = errno;
+    if (reserve != MAP_FAILED) ::munmap(reserve, length + huge);
     if (e == EACCES || e == EPERM) return make_errc(std::errc::permission_denied);
     if (e == ENOMEM || e == EOVERFLOW) return make_errc(std::errc::not_enough_memory);
     return {e, std::system_category()};
+  }
+  if (reserve != MAP_FAILED) {
+    // Give back the parts of the reservation before and after the view.
+    auto* r = static_cast<char*>(reserve);
+    auto* v = static_cast<char*>(p);
+    if (v > r) ::munmap(r, static_cast<std::size_t>(v - r));
+    char* tail = v + length;
+    char* r_end = r + length + huge;
+    if (r_end > tail) ::munmap(tail, static_cast<std::size_t>(r_end - tail));
+  }
+  if (want_huge) ::madvise(p, length, MADV_HUGEPAGE);  // a hint: refused quietly where unsupported
+  if (has_option(s.options, map_options::populate)) {
+    // Prefault the whole view in one call instead of one fault per page (Linux 5.14+). Older
+    // kernels say EINVAL: the view then simply faults on demand.
+    const bool writable = (prot & PROT_WRITE) != 0 && flags & MAP_SHARED;
+    ::madvise(p, length, writable ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
   }
   base = p;
   return {};
