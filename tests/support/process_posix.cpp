@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,6 +29,45 @@ std::int64_t current_process_id() noexcept {
 
 bool bypasses_file_permissions() {
   return ::geteuid() == 0;
+}
+
+native_handle open_native_file(const std::filesystem::path& file, bool writable) {
+  const int fd = ::open(file.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+  if (fd < 0)
+    throw std::system_error(errno, std::generic_category(), "open_native_file " + file.string());
+  return fd;
+}
+
+bool native_handle_is_open(native_handle handle) noexcept {
+  return handle >= 0 && ::fcntl(handle, F_GETFD) != -1;
+}
+
+void close_native_handle(native_handle handle) noexcept {
+  if (handle >= 0) ::close(handle);
+}
+
+std::uint64_t native_file_size(native_handle handle) {
+  struct stat st {};
+  if (::fstat(handle, &st) != 0)
+    throw std::system_error(errno, std::generic_category(), "native_file_size");
+  return static_cast<std::uint64_t>(st.st_size);
+}
+
+std::string native_read_at(native_handle handle, std::uint64_t offset, std::size_t length) {
+  std::string out(length, '\0');
+  std::size_t done = 0;
+  while (done < length) {
+    const ssize_t n =
+        ::pread(handle, out.data() + done, length - done, static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw std::system_error(errno, std::generic_category(), "native_read_at");
+    }
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  out.resize(done);
+  return out;
 }
 
 struct child_process::impl {

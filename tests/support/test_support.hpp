@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include <mmf/memory_mapped_file.hpp>
+
 namespace mmf_test {
 
 using namespace std::chrono_literals;
@@ -50,6 +52,23 @@ std::string read_file(const std::filesystem::path& file);
 // True when this process runs with privileges that bypass file permissions (root on POSIX), so
 // that permission_denied tests must be skipped.
 bool bypasses_file_permissions();
+
+// ---- Native handles
+// -------------------------------------------------------------------------------
+
+using native_handle = mmf::memory_mapped_file::native_handle_type;
+
+// Opens an existing file with the OS's own call (open(2) / CreateFileW), for the native-handle
+// form of create_from_file: read-only, or read-write when `writable`. Throws std::system_error.
+native_handle open_native_file(const std::filesystem::path& file, bool writable);
+// Whether `handle` is an open handle of this process (fcntl(F_GETFD) / GetHandleInformation).
+bool native_handle_is_open(native_handle handle) noexcept;
+void close_native_handle(native_handle handle) noexcept;
+// The size of the file behind `handle` (fstat / GetFileSizeEx). Throws std::system_error.
+std::uint64_t native_file_size(native_handle handle);
+// Reads `length` bytes at `offset` of the file behind `handle` without moving its position
+// (pread / ReadFile with an OVERLAPPED offset). Throws std::system_error; short at end of file.
+std::string native_read_at(native_handle handle, std::uint64_t offset, std::size_t length);
 
 // ---- Waiting
 // --------------------------------------------------------------------------------------
