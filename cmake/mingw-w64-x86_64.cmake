@@ -1,0 +1,45 @@
+# mmf — cross toolchain: 64-bit Windows programs built on Linux with mingw-w64 (Debian's
+# g++-mingw-w64-x86-64-posix), run by ctest under Wine (wine64).
+#
+#   cmake -S . -B build-windows -DCMAKE_TOOLCHAIN_FILE=cmake/mingw-w64-x86_64.cmake \
+#         -DMMF_GTEST_FROM_SOURCE=ON
+#   (or: cmake --preset windows)
+#
+# The -posix compilers use the winpthreads threading model, which std::thread, std::mutex and
+# std::condition_variable need. Everything (libgcc, libstdc++, winpthread) is linked statically so
+# that the .exe files run under Wine without copying mingw DLLs next to them.
+set(CMAKE_SYSTEM_NAME Windows)
+set(CMAKE_SYSTEM_PROCESSOR x86_64)
+
+set(MMF_MINGW_TRIPLE x86_64-w64-mingw32)
+set(CMAKE_C_COMPILER ${MMF_MINGW_TRIPLE}-gcc-posix)
+set(CMAKE_CXX_COMPILER ${MMF_MINGW_TRIPLE}-g++-posix)
+set(CMAKE_RC_COMPILER ${MMF_MINGW_TRIPLE}-windres)
+
+# Headers and libraries come from the mingw-w64 sysroot only; programs (the build tools) from the
+# host.
+set(CMAKE_FIND_ROOT_PATH /usr/${MMF_MINGW_TRIPLE})
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+
+# Static runtime: no libstdc++-6.dll, libgcc_s_seh-1.dll or libwinpthread-1.dll to find at run time.
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-static -static-libgcc -static-libstdc++")
+set(CMAKE_SHARED_LINKER_FLAGS_INIT "-static -static-libgcc -static-libstdc++")
+set(CMAKE_MODULE_LINKER_FLAGS_INIT "-static -static-libgcc -static-libstdc++")
+
+# ctest (and gtest_discover_tests) run the programs under Wine. wine64 is /usr/lib/wine/wine64 on
+# Debian (not on PATH); other distributions install wine64 or a wine that runs 64-bit programs.
+if(NOT CMAKE_CROSSCOMPILING_EMULATOR)
+  find_program(MMF_WINE NAMES wine64 wine PATHS /usr/lib/wine /usr/lib64/wine /opt/wine/bin
+               NO_CMAKE_FIND_ROOT_PATH)
+  if(MMF_WINE)
+    # WINEDEBUG=-all keeps Wine's "fixme:" chatter out of the test logs.
+    set(CMAKE_CROSSCOMPILING_EMULATOR "${CMAKE_COMMAND};-E;env;WINEDEBUG=-all;${MMF_WINE}"
+        CACHE STRING "Runs the Windows programs")
+  else()
+    message(WARNING "wine64 not found: the Windows build cannot run its tests "
+                    "(apt-get install wine64)")
+  endif()
+endif()

@@ -1,0 +1,291 @@
+// mmf — Windows back end: file-mapping objects (sections) and views.
+//
+// - A map is a file-mapping object: CreateFileMappingW over a file (persisted) or over the paging
+//   file (INVALID_HANDLE_VALUE, non-persisted), named Local\<name> or Global\<name> in UTF-16, so
+//   Win32 and .NET programs open the same object by the same name. Its lifetime is the kernel's:
+//   it goes with its last handle or view in any process, also when processes are killed.
+// - A named persisted map is a named mapping over the file: OpenFileMappingW in another process
+//   finds it while the creator (or one of its views) keeps it open.
+// - map_options::delay_allocate_pages creates the section with SEC_RESERVE: it takes no commit
+//   charge when created. Windows requires reserved pages to be committed (VirtualAlloc MEM_COMMIT)
+//   before they are touched, so map_view() commits the view's range when it maps it: the memory is
+//   charged per view, as views are made, not for the whole capacity up front. A view of a
+//   SEC_RESERVE map opened by name is committed the same way.
+// - Capacity of an opened map: the kernel does not tell a second process the creator's exact size
+//   through any documented call. The opener maps the whole section once and adds up the region
+//   sizes VirtualQuery reports: the capacity rounded UP to a page (4096). Every view of an opened
+//   map is bounded by that rounded capacity; the bytes between the creator's capacity and the page
+//   end read as zero (and for a persisted map are not written to the file).
+// - flush: FlushViewOfFile writes the dirty pages, but only FlushFileBuffers waits for the file's
+//   data and metadata to reach the disk, so persisted maps call both. A persisted map opened by
+//   name in another process has no handle to the file: its flush() is FlushViewOfFile only.
+#include "win32.hpp"
+
+#include <psapi.h>
+
+namespace mmf::detail::platform {
+
+struct section {
+  win::unique_handle mapping;     // the file-mapping object
+  win::unique_handle own_file;    // the file, when the section owns it
+  win::unique_handle flush_file;  // a duplicate of a caller's file handle (leave_open), for flush
+  HANDLE file = nullptr;          // the file handle reported by section_handle (may be borrowed)
+  bool persisted = false;         // backed by a file
+  bool file_writable = false;     // FlushFileBuffers needs write access
+  bool may_be_reserved = false;   // SEC_RESERVE, or unknown (opened by name): commit views
+  bool rounded_capacity = false;  // capacity came from VirtualQuery (page-rounded)
+  std::uint64_t capacity = 0;
+};
+
+void section_deleter::operator()(section* s) const noexcept {
+  delete s;
+}
+
+namespace {
+
+// The protection of a map made with `acc`, and of the committed pages of a view made with it.
+DWORD page_protection(access acc) noexcept {
+  switch (acc) {
+    case access::read:
+      return PAGE_READONLY;
+    case access::copy_on_write:
+      return PAGE_WRITECOPY;
+    case access::read_execute:
+      return PAGE_EXECUTE_READ;
+    case access::read_write_execute:
+      return PAGE_EXECUTE_READWRITE;
+    case access::read_write:
+    case access::write:
+    default:
+      return PAGE_READWRITE;
+  }
+}
+
+// MapViewOfFile's desired access for a view (FILE_MAP_WRITE implies read).
+DWORD view_desired_access(access acc) noexcept {
+  switch (acc) {
+    case access::read:
+      return FILE_MAP_READ;
+    case access::write:
+      return FILE_MAP_WRITE;
+    case access::copy_on_write:
+      return FILE_MAP_COPY;
+    case access::read_execute:
+      return FILE_MAP_READ | FILE_MAP_EXECUTE;
+    case access::read_write_execute:
+      return FILE_MAP_WRITE | FILE_MAP_EXECUTE;
+    case access::read_write:
+    default:
+      return FILE_MAP_READ | FILE_MAP_WRITE;
+  }
+}
+
+// OpenFileMappingW's desired access for a map opened with `acc`.
+DWORD open_desired_access(access acc) noexcept {
+  switch (acc) {
+    case access::read:
+      return FILE_MAP_READ;
+    case access::copy_on_write:
+      return FILE_MAP_READ | FILE_MAP_COPY;
+    case access::read_execute:
+      return FILE_MAP_READ | FILE_MAP_EXECUTE;
+    case access::read_write_execute:
+      return FILE_MAP_READ | FILE_MAP_WRITE | FILE_MAP_EXECUTE;
+    case access::read_write:
+    case access::write:
+    default:
+      return FILE_MAP_READ | FILE_MAP_WRITE;
+  }
+}
+
+constexpr DWORD high_part(std::uint64_t v) noexcept {
+  return static_cast<DWORD>(v >> 32);
+}
+constexpr DWORD low_part(std::uint64_t v) noexcept {
+  return static_cast<DWORD>(v & 0xFFFFFFFFu);
+}
+
+// The object of that name is another kind (a mutex, an event, ...): Windows reports it as
+// ERROR_INVALID_HANDLE, which would read as "bad file descriptor". For an open it is "no map of
+// that name"; for a create it is "the name is in use".
+std::error_code name_clash(bool creating) noexcept {
+  return make_error_code(creating ? std::errc::file_exists : std::errc::no_such_file_or_directory);
+}
+
+// Maps the whole section once to learn its size (page-rounded) and whether it is backed by a file.
+std::error_code inspect_section(HANDLE mapping, std::uint64_t& capacity, bool& persisted) noexcept {
+  void* base = ::MapViewOfFile(mapping, FILE_MAP_READ, 0, 0, 0);
+  if (base == nullptr) base = ::MapViewOfFile(mapping, FILE_MAP_COPY, 0, 0, 0);
+  if (base == nullptr) return win::last_error();
+  std::uint64_t total = 0;
+  auto* p = static_cast<const char*>(base);
+  MEMORY_BASIC_INFORMATION mbi{};
+  // A SEC_RESERVE section shows as several regions (committed and reserved runs): add them up.
+  while (::VirtualQuery(p, &mbi, sizeof mbi) == sizeof mbi && mbi.AllocationBase == base) {
+    total += mbi.RegionSize;
+    p += mbi.RegionSize;
+  }
+  wchar_t file_name[MAX_PATH + 1];
+  persisted = ::K32GetMappedFileNameW(::GetCurrentProcess(), base, file_name, MAX_PATH) != 0;
+  ::UnmapViewOfFile(base);
+  if (total == 0) return make_error_code(std::errc::invalid_argument);
+  capacity = total;
+  return {};
+}
+
+// Commits the reserved pages of [base, base + length) (a view of a SEC_RESERVE section).
+std::error_code commit_reserved(void* base, std::size_t length, access view_acc) noexcept {
+  auto* p = static_cast<char*>(base);
+  char* const end = p + length;
+  MEMORY_BASIC_INFORMATION mbi{};
+  while (p < end) {
+    if (::VirtualQuery(p, &mbi, sizeof mbi) != sizeof mbi) return win::last_error();
+    char* const region_end = static_cast<char*>(mbi.BaseAddress) + mbi.RegionSize;
+    if (mbi.State == MEM_RESERVE) {
+      const std::size_t n = static_cast<std::size_t>((region_end < end ? region_end : end) - p);
+      if (::VirtualAlloc(p, n, MEM_COMMIT, page_protection(view_acc)) == nullptr)
+        return win::last_error();
+    }
+    p = region_end;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::error_code section_from_file(native_handle file, bool own_file, const object_name* name,
+                                  const std::filesystem::path* /*path*/, std::uint64_t capacity,
+                                  access acc, inheritability inherit, section_ptr& out) noexcept {
+  std::wstring wide;
+  if (name != nullptr) {
+    if (auto ec = win::kernel_name(*name, wide)) return ec;
+  }
+  bool readable = true;
+  bool writable = false;
+  if (auto ec = handle_access(file, readable, writable)) return ec;
+  win::security_attributes sa(inherit);
+  win::unique_handle mapping(::CreateFileMappingW(file, sa.get(), page_protection(acc),
+                                                  high_part(capacity), low_part(capacity),
+                                                  name != nullptr ? wide.c_str() : nullptr));
+  if (!mapping) {
+    const DWORD e = ::GetLastError();
+    return e == ERROR_INVALID_HANDLE && name != nullptr ? name_clash(true)
+                                                        : win::error_from_win32(e);
+  }
+  // A name in use: CreateFileMappingW opened the existing object instead. Let it go.
+  if (name != nullptr && ::GetLastError() == ERROR_ALREADY_EXISTS)
+    return make_error_code(std::errc::file_exists);
+
+  section* s = new (std::nothrow) section;
+  if (s == nullptr) return make_error_code(std::errc::not_enough_memory);
+  section_ptr result(s);
+  if (!own_file && writable) {
+    // leave_open: the caller may close its handle while views still need FlushFileBuffers.
+    HANDLE dup = nullptr;
+    if (::DuplicateHandle(::GetCurrentProcess(), file, ::GetCurrentProcess(), &dup, 0, FALSE,
+                          DUPLICATE_SAME_ACCESS))
+      s->flush_file.reset(dup);
+  }
+  if (own_file) {
+    if (auto ec = set_inheritable(file, inherit == inheritability::inheritable)) return ec;
+  }
+  s->mapping = std::move(mapping);
+  s->file = file;
+  s->persisted = true;
+  s->file_writable = writable;
+  s->capacity = capacity;
+  if (own_file) s->own_file.reset(file);  // last: on failure the caller keeps the file
+  out = std::move(result);
+  return {};
+}
+
+std::error_code section_named(disposition how, const section_request& request, section_ptr& out,
+                              bool& created, std::uint64_t& capacity, bool& persisted) noexcept {
+  std::wstring wide;
+  if (request.name != nullptr) {
+    if (auto ec = win::kernel_name(*request.name, wide)) return ec;
+  }
+  const wchar_t* kname = request.name != nullptr ? wide.c_str() : nullptr;
+  win::security_attributes sa(request.inherit);
+  const bool reserve = has_option(request.options, map_options::delay_allocate_pages);
+
+  win::unique_handle mapping;
+  bool made = false;
+  if (how == disposition::open_existing) {
+    if (kname == nullptr) return make_error_code(std::errc::invalid_argument);
+    mapping.reset(::OpenFileMappingW(open_desired_access(request.acc),
+                                     request.inherit == inheritability::inheritable, kname));
+    if (!mapping) {
+      const DWORD e = ::GetLastError();
+      return e == ERROR_INVALID_HANDLE ? name_clash(false) : win::error_from_win32(e);
+    }
+  } else {
+    const DWORD protect = page_protection(request.acc) | (reserve ? SEC_RESERVE : SEC_COMMIT);
+    mapping.reset(::CreateFileMappingW(INVALID_HANDLE_VALUE, sa.get(), protect,
+                                       high_part(request.capacity), low_part(request.capacity),
+                                       kname));
+    if (!mapping) {
+      const DWORD e = ::GetLastError();
+      return e == ERROR_INVALID_HANDLE && kname != nullptr ? name_clash(true)
+                                                           : win::error_from_win32(e);
+    }
+    made = kname == nullptr || ::GetLastError() != ERROR_ALREADY_EXISTS;
+    // create_new on an existing name: CreateFileMappingW handed us the existing object.
+    if (!made && how == disposition::create_new) return make_error_code(std::errc::file_exists);
+  }
+
+  section* s = new (std::nothrow) section;
+  if (s == nullptr) return make_error_code(std::errc::not_enough_memory);
+  section_ptr result(s);
+  if (made) {
+    s->capacity = request.capacity;
+    s->may_be_reserved = reserve;
+  } else {
+    if (auto ec = inspect_section(mapping.get(), s->capacity, s->persisted)) return ec;
+    s->rounded_capacity = true;
+    s->may_be_reserved = !s->persisted;  // a SEC_RESERVE creator cannot be told apart
+  }
+  s->mapping = std::move(mapping);
+  created = made;
+  capacity = s->capacity;
+  persisted = s->persisted;
+  out = std::move(result);
+  return {};
+}
+
+native_handle section_handle(const section& s) noexcept {
+  return s.file != nullptr ? s.file : s.mapping.get();
+}
+
+std::error_code map_view(const section& s, std::uint64_t offset, std::size_t length,
+                         access view_acc, void*& base) noexcept {
+  // The capacity of an opened map is page-rounded, but the section may end earlier (a file-backed
+  // section is as long as the creator's capacity): a view that reaches the rounded end is mapped
+  // "to the end of the section" (length 0), which the kernel rounds to the same page.
+  const bool to_end = s.rounded_capacity && offset + length >= s.capacity;
+  void* p = ::MapViewOfFile(s.mapping.get(), view_desired_access(view_acc), high_part(offset),
+                            low_part(offset), to_end ? 0 : length);
+  if (p == nullptr) return win::last_error();
+  if (s.may_be_reserved) {
+    if (auto ec = commit_reserved(p, length, view_acc)) {
+      ::UnmapViewOfFile(p);
+      return ec;
+    }
+  }
+  base = p;
+  return {};
+}
+
+void unmap_view(void* base, std::size_t /*length*/) noexcept {
+  if (base != nullptr) ::UnmapViewOfFile(base);
+}
+
+std::error_code flush_view(const section& s, void* base, std::size_t length) noexcept {
+  if (!s.persisted) return {};
+  if (!::FlushViewOfFile(base, length)) return win::last_error();
+  HANDLE file = s.flush_file ? s.flush_file.get() : s.own_file.get();
+  if (file != nullptr && s.file_writable && !::FlushFileBuffers(file)) return win::last_error();
+  return {};
+}
+
+}  // namespace mmf::detail::platform

@@ -1,0 +1,277 @@
+// mmf — Windows back end: named mutexes, events and semaphores are the kernel's own objects
+// (CreateMutexExW, CreateEventExW, CreateSemaphoreExW), named Local\<name> or Global\<name> in
+// UTF-16, so Win32 and .NET programs open the same objects. Lifetime, recursion, WAIT_ABANDONED on
+// the death of the owning thread or process, auto/manual reset and semaphore counts are the
+// kernel's.
+//
+// Abandonment by destruction (API.md: "a mutex is abandoned ... when a named_mutex object is
+// destroyed by the thread that owns it"). A Windows mutex is abandoned only when its owning thread
+// ends; closing a handle does not release it, and no user-mode call marks a mutex abandoned. So it
+// is emulated: every mutex has a private companion object, a one-page file mapping named
+// Local\mmf-abandoned:<name> (Global\ for Global\ names) that lives exactly as long as the
+// library's handles to the mutex. Destroying a named_mutex on its owning thread sets a flag in it
+// and releases every level of ownership it holds; the next acquirer through this library finds the
+// flag (under the mutex, so without a race), clears it and reports lock_status::abandoned.
+// Limits, documented: a Win32 or .NET program that takes the mutex next sees a normal acquisition
+// (and leaves the flag for the next acquirer through this library); a program's own object named
+// "mmf-abandoned:<name>" would clash with the companion.
+#include <atomic>
+#include <climits>
+
+#include "win32.hpp"
+
+namespace mmf::detail::platform {
+
+struct mutex_object {
+  win::unique_handle handle;
+  win::unique_handle companion;         // the abandonment flag's file mapping
+  std::uint32_t* flag = nullptr;        // its view: nonzero = abandoned by destruction
+  std::atomic<std::uint64_t> owner{0};  // serial of the thread owning it through this object
+  std::uint32_t depth = 0;              // recursion depth through this object (owner only)
+  ~mutex_object() {
+    if (flag != nullptr) ::UnmapViewOfFile(flag);
+  }
+};
+
+struct event_object {
+  win::unique_handle handle;
+};
+
+struct semaphore_object {
+  win::unique_handle handle;
+};
+
+void sync_deleter::operator()(mutex_object* m) const noexcept {
+  delete m;
+}
+void sync_deleter::operator()(event_object* e) const noexcept {
+  delete e;
+}
+void sync_deleter::operator()(semaphore_object* s) const noexcept {
+  delete s;
+}
+
+namespace {
+
+// A number per thread, never reused in the process (thread ids are reused quickly on Windows, and
+// a thread that died owning the mutex must not be mistaken for a new one with its id).
+std::uint64_t thread_serial() noexcept {
+  static std::atomic<std::uint64_t> next{1};
+  thread_local const std::uint64_t serial = next.fetch_add(1, std::memory_order_relaxed);
+  return serial;
+}
+
+// The failure of a Create*/Open* call: another kind of object under the name is
+// ERROR_INVALID_HANDLE, reported as "in use" when creating and "not found" when opening.
+std::error_code open_failure(bool creating) noexcept {
+  const DWORD e = ::GetLastError();
+  if (e == ERROR_INVALID_HANDLE)
+    return make_error_code(creating ? std::errc::file_exists
+                                    : std::errc::no_such_file_or_directory);
+  return win::error_from_win32(e);
+}
+
+std::error_code open_companion(const object_name& name, mutex_object& m) noexcept {
+  std::wstring wide;
+  if (auto ec = win::kernel_name(name, wide, "mmf-abandoned:")) return ec;
+  win::unique_handle section(
+      ::CreateFileMappingW(INVALID_HANDLE_VALUE, nullptr, PAGE_READWRITE, 0, 4096, wide.c_str()));
+  if (!section) return open_failure(true);
+  void* view = ::MapViewOfFile(section.get(), FILE_MAP_READ | FILE_MAP_WRITE, 0, 0, 4096);
+  if (view == nullptr) return win::last_error();
+  m.companion = std::move(section);
+  m.flag = static_cast<std::uint32_t*>(view);
+  return {};
+}
+
+bool take_flag(mutex_object& m) noexcept {
+  if (m.flag == nullptr) return false;
+  std::atomic_ref<std::uint32_t> flag(*m.flag);
+  return flag.exchange(0, std::memory_order_relaxed) != 0;
+}
+
+}  // namespace
+
+// ---- Mutex
+// -----------------------------------------------------------------------------------------
+
+std::error_code mutex_open(disposition how, const object_name& name, bool initially_owned,
+                           mutex_ptr& out, bool& created) noexcept {
+  std::wstring wide;
+  if (auto ec = win::kernel_name(name, wide)) return ec;
+  mutex_ptr m(new (std::nothrow) mutex_object);
+  if (!m) return make_error_code(std::errc::not_enough_memory);
+  constexpr DWORD rights = SYNCHRONIZE | MUTEX_MODIFY_STATE;
+  bool made = false;
+  if (how == disposition::open_existing) {
+    m->handle.reset(::OpenMutexW(rights, FALSE, wide.c_str()));
+    if (!m->handle) return open_failure(false);
+    if (auto ec = open_companion(name, *m)) return ec;
+  } else {
+    // The companion first: once this thread owns a new mutex, nothing may fail any more.
+    if (auto ec = open_companion(name, *m)) return ec;
+    win::security_attributes sa(inheritability::none);
+    m->handle.reset(::CreateMutexExW(sa.get(), wide.c_str(),
+                                     initially_owned ? CREATE_MUTEX_INITIAL_OWNER : 0, rights));
+    if (!m->handle) return open_failure(true);
+    made = ::GetLastError() != ERROR_ALREADY_EXISTS;
+    // CREATE_MUTEX_INITIAL_OWNER takes ownership only when this call created the mutex.
+    if (made && initially_owned) {
+      m->owner.store(thread_serial(), std::memory_order_relaxed);
+      m->depth = 1;
+    }
+  }
+  created = made;
+  out = std::move(m);
+  return {};
+}
+
+std::error_code mutex_acquire(mutex_object& m, std::chrono::nanoseconds timeout,
+                              lock_status& status) noexcept {
+  const DWORD r = win::wait(m.handle.get(), timeout);
+  if (r == WAIT_TIMEOUT) {
+    status = lock_status::timed_out;
+    return {};
+  }
+  if (r != WAIT_OBJECT_0 && r != WAIT_ABANDONED) return win::last_error();
+  const std::uint64_t me = thread_serial();
+  bool abandoned = r == WAIT_ABANDONED;
+  if (r == WAIT_OBJECT_0 && m.owner.load(std::memory_order_relaxed) == me && m.depth > 0) {
+    ++m.depth;  // recursive acquisition: the flag cannot have been set while we held it
+  } else {
+    m.owner.store(me, std::memory_order_relaxed);
+    m.depth = 1;
+    if (take_flag(m)) abandoned = true;
+  }
+  status = abandoned ? lock_status::abandoned : lock_status::acquired;
+  return {};
+}
+
+std::error_code mutex_release(mutex_object& m) noexcept {
+  const std::uint64_t me = thread_serial();
+  const bool mine = m.owner.load(std::memory_order_relaxed) == me && m.depth > 0;
+  // Bookkeeping before ReleaseMutex: once released, another thread may own it and write it.
+  if (mine && --m.depth == 0) m.owner.store(0, std::memory_order_relaxed);
+  if (!::ReleaseMutex(m.handle.get())) {
+    const std::error_code ec = win::last_error();  // ERROR_NOT_OWNER: operation_not_permitted
+    if (mine && m.depth++ == 0) m.owner.store(me, std::memory_order_relaxed);
+    return ec;
+  }
+  return {};
+}
+
+void mutex_abandon_if_owned(mutex_object& m) noexcept {
+  const std::uint64_t me = thread_serial();
+  if (m.owner.load(std::memory_order_relaxed) != me || m.depth == 0) return;
+  if (m.flag != nullptr)
+    std::atomic_ref<std::uint32_t>(*m.flag).store(1, std::memory_order_relaxed);
+  std::uint32_t levels = m.depth;
+  m.depth = 0;
+  m.owner.store(0, std::memory_order_relaxed);
+  while (levels-- > 0 && ::ReleaseMutex(m.handle.get())) {
+  }
+}
+
+// ---- Event
+// -----------------------------------------------------------------------------------------
+
+std::error_code event_open(disposition how, const object_name& name, event_reset mode,
+                           bool initially_set, event_ptr& out, bool& created) noexcept {
+  std::wstring wide;
+  if (auto ec = win::kernel_name(name, wide)) return ec;
+  event_ptr e(new (std::nothrow) event_object);
+  if (!e) return make_error_code(std::errc::not_enough_memory);
+  constexpr DWORD rights = SYNCHRONIZE | EVENT_MODIFY_STATE;
+  bool made = false;
+  if (how == disposition::open_existing) {
+    e->handle.reset(::OpenEventW(rights, FALSE, wide.c_str()));
+    if (!e->handle) return open_failure(false);
+  } else {
+    const DWORD flags = (mode == event_reset::manual ? CREATE_EVENT_MANUAL_RESET : 0) |
+                        (initially_set ? CREATE_EVENT_INITIAL_SET : 0);
+    win::security_attributes sa(inheritability::none);
+    e->handle.reset(::CreateEventExW(sa.get(), wide.c_str(), flags, rights));
+    if (!e->handle) return open_failure(true);
+    made = ::GetLastError() != ERROR_ALREADY_EXISTS;
+  }
+  created = made;
+  out = std::move(e);
+  return {};
+}
+
+std::error_code event_set(event_object& e) noexcept {
+  return ::SetEvent(e.handle.get()) ? std::error_code{} : win::last_error();
+}
+
+std::error_code event_clear(event_object& e) noexcept {
+  return ::ResetEvent(e.handle.get()) ? std::error_code{} : win::last_error();
+}
+
+std::error_code event_wait(event_object& e, std::chrono::nanoseconds timeout,
+                           bool& signaled) noexcept {
+  const DWORD r = win::wait(e.handle.get(), timeout);
+  if (r == WAIT_TIMEOUT) {
+    signaled = false;
+    return {};
+  }
+  if (r != WAIT_OBJECT_0) return win::last_error();
+  signaled = true;
+  return {};
+}
+
+// ---- Semaphore
+// ---------------------------------------------------------------------------------------
+
+// Windows counts in a LONG: a maximum_count above LONG_MAX (2^31 - 1) is invalid_argument here.
+std::error_code semaphore_open(disposition how, const object_name& name,
+                               std::uint32_t initial_count, std::uint32_t maximum_count,
+                               semaphore_ptr& out, bool& created) noexcept {
+  std::wstring wide;
+  if (auto ec = win::kernel_name(name, wide)) return ec;
+  semaphore_ptr s(new (std::nothrow) semaphore_object);
+  if (!s) return make_error_code(std::errc::not_enough_memory);
+  constexpr DWORD rights = SYNCHRONIZE | SEMAPHORE_MODIFY_STATE;
+  bool made = false;
+  if (how == disposition::open_existing) {
+    s->handle.reset(::OpenSemaphoreW(rights, FALSE, wide.c_str()));
+    if (!s->handle) return open_failure(false);
+  } else {
+    if (maximum_count > static_cast<std::uint32_t>(LONG_MAX))
+      return make_error_code(std::errc::invalid_argument);
+    win::security_attributes sa(inheritability::none);
+    s->handle.reset(::CreateSemaphoreExW(sa.get(), static_cast<LONG>(initial_count),
+                                         static_cast<LONG>(maximum_count), wide.c_str(), 0,
+                                         rights));
+    if (!s->handle) return open_failure(true);
+    made = ::GetLastError() != ERROR_ALREADY_EXISTS;
+  }
+  created = made;
+  out = std::move(s);
+  return {};
+}
+
+std::error_code semaphore_release(semaphore_object& s, std::uint32_t count,
+                                  std::uint32_t& previous) noexcept {
+  if (count > static_cast<std::uint32_t>(LONG_MAX))
+    return make_error_code(std::errc::value_too_large);
+  LONG prev = 0;
+  // ERROR_TOO_MANY_POSTS (past the maximum, count unchanged): value_too_large.
+  if (!::ReleaseSemaphore(s.handle.get(), static_cast<LONG>(count), &prev))
+    return win::last_error();
+  previous = static_cast<std::uint32_t>(prev);
+  return {};
+}
+
+std::error_code semaphore_acquire(semaphore_object& s, std::chrono::nanoseconds timeout,
+                                  bool& acquired) noexcept {
+  const DWORD r = win::wait(s.handle.get(), timeout);
+  if (r == WAIT_TIMEOUT) {
+    acquired = false;
+    return {};
+  }
+  if (r != WAIT_OBJECT_0) return win::last_error();
+  acquired = true;
+  return {};
+}
+
+}  // namespace mmf::detail::platform
