@@ -1,0 +1,176 @@
+// mmf — the protocols of the multi-process sync tests, with threads of one process, so that
+// ThreadSanitizer (which cannot see across processes) checks them: ping-pong on two auto-reset
+// events, waiters on a manual event woken each round, exclusion by the mutex and by a semaphore,
+// abandonment by thread end and by destruction, timeouts. Labelled `tsan` by tests/CMakeLists.txt.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <mmf/named_event.hpp>
+#include <mmf/named_mutex.hpp>
+#include <mmf/named_semaphore.hpp>
+
+#include "support/test_support.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using mmf::event_reset;
+using mmf::lock_status;
+using mmf::named_event;
+using mmf::named_mutex;
+using mmf::named_semaphore;
+using mmf_test::unique_name;
+
+TEST(SyncThreads, PingPongOnTwoAutoResetEvents) {
+  const auto ping_name = unique_name("ping"), pong_name = unique_name("pong");
+  auto ping = named_event::create_or_open(ping_name, event_reset::automatic);
+  auto pong = named_event::create_or_open(pong_name, event_reset::automatic);
+  constexpr int rounds = 20000;
+  std::atomic<int> lost{0};
+  int payload = 0;  // handed over by the events: TSan checks the happens-before they give
+  std::thread other([&] {
+    auto my_ping = named_event::open_existing(ping_name);  // its own objects, as a process would
+    auto my_pong = named_event::open_existing(pong_name);
+    for (int i = 0; i < rounds; ++i) {
+      if (!my_ping.wait_for(10s)) {
+        ++lost;
+        return;
+      }
+      ++payload;
+      my_pong.set();
+    }
+  });
+  for (int i = 0; i < rounds && lost == 0; ++i) {
+    ping.set();
+    if (!pong.wait_for(10s)) ++lost;
+    ASSERT_EQ(payload, i + 1);
+  }
+  other.join();
+  EXPECT_EQ(lost.load(), 0);
+}
+
+TEST(SyncThreads, WaitersOnAManualEventAllWokenEachRound) {
+  named_event go[2] = {named_event::create_or_open(unique_name("go"), event_reset::manual),
+                       named_event::create_or_open(unique_name("go"), event_reset::manual)};
+  auto ready = named_semaphore::create_or_open(unique_name("ready"), 0, 1000);
+  auto done = named_semaphore::create_or_open(unique_name("done"), 0, 1000);
+  constexpr int waiters = 16, rounds = 30;
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < waiters; ++t)
+    pool.emplace_back([&] {
+      for (int r = 0; r < rounds && !failed; ++r) {
+        ready.release();
+        if (!go[r % 2].wait_for(10s)) {
+          failed = true;
+          return;
+        }
+        done.release();
+      }
+    });
+  for (int r = 0; r < rounds && !failed; ++r) {
+    for (int i = 0; i < waiters; ++i)
+      ASSERT_TRUE(ready.try_acquire_for(20s));
+    go[(r + 1) % 2].reset();
+    go[r % 2].set();
+    int woken = 0;
+    for (int i = 0; i < waiters; ++i)
+      if (done.try_acquire_for(10s)) ++woken;
+    EXPECT_EQ(woken, waiters) << "round " << r;
+  }
+  for (auto& t : pool)
+    t.join();
+  EXPECT_FALSE(failed);
+}
+
+TEST(SyncThreads, MutexExclusion) {
+  const auto name = unique_name("mtx");
+  auto m = named_mutex::create_or_open(name);
+  std::uint64_t counter = 0;  // plain: the named mutex must order every access
+  std::vector<std::thread> pool;
+  for (int t = 0; t < 4; ++t)
+    pool.emplace_back([&, t] {
+      auto mine = named_mutex::open_existing(name);
+      for (int i = 0; i < 2000; ++i) {
+        if (t % 2 == 0) {
+          std::lock_guard<named_mutex> g(mine);
+          ++counter;
+        } else {
+          while (!m.try_lock_for(1ms)) {
+          }
+          ++counter;
+          m.unlock();
+        }
+      }
+    });
+  for (auto& t : pool)
+    t.join();
+  EXPECT_EQ(counter, 8000u);
+}
+
+TEST(SyncThreads, SemaphoreExclusionAndHandOver) {
+  auto s = named_semaphore::create_or_open(unique_name("sem"), 1, 1);
+  std::uint64_t counter = 0;
+  std::vector<std::thread> pool;
+  for (int t = 0; t < 4; ++t)
+    pool.emplace_back([&] {
+      for (int i = 0; i < 2000; ++i) {
+        s.acquire();
+        ++counter;
+        s.release();
+      }
+    });
+  for (auto& t : pool)
+    t.join();
+  EXPECT_EQ(counter, 8000u);
+}
+
+TEST(SyncThreads, AbandonedByThreadEndAndByDestruction) {
+  const auto name = unique_name("mtx");
+  auto m = named_mutex::create_or_open(name);
+  int data = 0;
+  for (int round = 0; round < 50; ++round) {
+    std::thread t([&] {
+      if (round % 2 == 0) {
+        m.lock();  // the thread ends owning it
+        ++data;
+      } else {
+        auto mine = named_mutex::open_existing(name);
+        mine.lock();
+        ++data;
+      }  // destroyed owning it
+    });
+    t.join();
+    ASSERT_EQ(m.acquire(5s), lock_status::abandoned) << "round " << round;
+    ++data;
+    m.unlock();
+  }
+  EXPECT_EQ(data, 100);
+}
+
+TEST(SyncThreads, TimedWaitsAgainstBusyObjects) {
+  auto m = named_mutex::create_or_open(unique_name("mtx"));
+  auto e = named_event::create_or_open(unique_name("evt"), event_reset::automatic);
+  auto s = named_semaphore::create_or_open(unique_name("sem"), 0, 4);
+  m.lock();
+  std::thread t([&] {
+    const auto t0 = std::chrono::steady_clock::now();
+    EXPECT_FALSE(m.try_lock_for(20ms));
+    EXPECT_FALSE(e.wait_for(20ms));
+    EXPECT_FALSE(s.try_acquire_for(20ms));
+    EXPECT_GE(std::chrono::steady_clock::now() - t0, 60ms);
+    EXPECT_EQ(m.acquire(10s), lock_status::acquired);
+    m.unlock();
+  });
+  std::this_thread::sleep_for(100ms);
+  m.unlock();
+  t.join();
+}
+
+}  // namespace
