@@ -1,0 +1,83 @@
+// mmf tool — the subcommands. main.cpp parses the command line into these structs (numbers still
+// as text: they are parsed strictly here) and calls run_*, which return the process's exit code
+// and throw usage_error (exit 2) or mmf::error / std::exception (exit 1).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mmf::tool {
+
+// Exit codes.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+struct list_options {
+  bool all = false;
+  bool json = false;
+  bool paths = false;
+};
+int run_list(const list_options& o);
+
+struct create_options {
+  std::string name;
+  std::string size;
+  bool hold = false;
+  bool lazy = false;
+};
+int run_create(const create_options& o);
+
+// NAME or --file PATH: exactly one.
+struct target_options {
+  std::optional<std::string> name;
+  std::optional<std::string> file;
+};
+
+struct dump_options {
+  target_options target;
+  std::optional<std::string> offset;
+  std::optional<std::string> length;
+  std::string format = "hex";
+  bool squeeze = false;
+};
+int run_dump(const dump_options& o);
+
+// The value to write: exactly one of these (option name, e.g. "--u32", and its text).
+struct write_options {
+  target_options target;
+  std::string offset;
+  std::vector<std::pair<std::string, std::string>> values;
+};
+int run_write(const write_options& o);
+
+struct copy_options {
+  std::string source;
+  std::string destination;
+  std::optional<std::string> source_offset;
+  std::optional<std::string> destination_offset;
+  std::optional<std::string> length;
+};
+int run_copy(const copy_options& o);
+
+struct fill_options {
+  target_options target;
+  std::string byte;
+  std::optional<std::string> offset;
+  std::optional<std::string> length;
+};
+int run_fill(const fill_options& o);
+
+struct gc_options {
+  bool dry_run = false;
+};
+int run_gc(const gc_options& o);
+
+int run_path(const std::string& name);
+
+// Runs a companion program (mmf_demo, mmf-bench) with `args`.
+int run_demo(const std::vector<std::string>& args);
+int run_bench(const std::vector<std::string>& args);
+
+}  // namespace mmf::tool
