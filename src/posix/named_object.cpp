@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -12,9 +13,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
+#include <mutex>
 #include <random>
+#include <set>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "errors.hpp"
 #include "posix/syscalls.hpp"
@@ -31,6 +35,89 @@ namespace {
 
 std::error_code last_error() noexcept {
   return {errno, std::system_category()};
+}
+
+// ---- fork()
+// -------------------------------------------------------------------------------------- A forked
+// child inherits our descriptors, and with them our open file descriptions, which carry our flock
+// holds. Left alone, parent and child would share one hold: whichever closed first would find
+// itself "last" (flock converts its own lock) and remove the name under the other. So, just before
+// fork(), the parent opens every held object once more (a new open file description) and takes
+// LOCK_SH on it; after fork() the parent closes its copies and the child puts them in place of the
+// inherited descriptors (dup3). The new holds exist before the child does, so no window opens in
+// which a closing parent could think itself the last holder. After fork() the child is a holder in
+// its own right, as a Windows child process that inherited the handles (docs/named-objects.md). The
+// child handler makes only async-signal-safe calls. posix_spawn() and vfork() run no fork handlers:
+// a descriptor that survives exec (inheritability::inheritable) keeps the memory alive in the new
+// program but is not a hold on the name.
+
+struct fork_state {
+  std::mutex mutex;
+  std::set<int> holds;                     // descriptors carrying our holds
+  std::vector<std::pair<int, int>> spare;  // (hold, its fresh copy) while a fork is under way
+};
+fork_state& forks() {
+  static fork_state state;
+  return state;
+}
+
+void before_fork() noexcept {
+  auto& f = forks();
+  f.mutex.lock();
+  f.spare.clear();
+  try {
+    f.spare.reserve(f.holds.size());
+  } catch (...) {
+    return;  // no memory: the child shares our holds, as without this mechanism
+  }
+  for (const int fd : f.holds) {
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    const int status = ::fcntl(fd, F_GETFL);
+    if (status < 0) continue;
+    const int copy = ::open(path, (status & O_ACCMODE) | O_CLOEXEC);
+    if (copy < 0) continue;
+    // We hold LOCK_SH on the object already, so nobody holds LOCK_EX: this does not block.
+    if (::flock(copy, LOCK_SH) != 0) {
+      ::close(copy);
+      continue;
+    }
+    f.spare.emplace_back(fd, copy);
+  }
+}
+
+void after_fork_parent() noexcept {
+  auto& f = forks();
+  for (const auto& [fd, copy] : f.spare)
+    ::close(copy);  // the child keeps the lock alive
+  f.spare.clear();
+  f.mutex.unlock();
+}
+
+void after_fork_child() noexcept {
+  auto& f = forks();
+  for (const auto& [fd, copy] : f.spare) {
+    const int fd_flags = ::fcntl(fd, F_GETFD);
+    ::dup3(copy, fd, fd_flags >= 0 && (fd_flags & FD_CLOEXEC) != 0 ? O_CLOEXEC : 0);
+    ::close(copy);
+  }
+  f.spare.clear();   // no deallocation: clear() keeps the capacity
+  f.mutex.unlock();  // locked by this thread's before_fork(), whose copy we are
+}
+
+void register_hold(int fd) {
+  static const bool installed = [] {
+    ::pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+    return true;
+  }();
+  (void)installed;
+  std::lock_guard lock(forks().mutex);
+  forks().holds.insert(fd);
+}
+
+void unregister_hold(int fd) noexcept {
+  std::lock_guard lock(forks().mutex);
+  forks().holds.erase(fd);
 }
 
 // EACCES/EPERM/ELOOP (a symlink under our name) all mean "not yours to open".
@@ -150,7 +237,11 @@ std::error_code open_existing_object(const std::string& path, const named_spec& 
   if (::fstat(fd.get(), &st) != 0) return last_error();
   // Squatting defence: only a regular file, and for a Local\ name only one owned by us.
   if (!S_ISREG(st.st_mode)) return make_errc(std::errc::permission_denied);
-  if (spec.name->where == scope::local && st.st_uid != ::geteuid())
+  // A Local\ object is ours and owner-only (we create it 0600): anything else was planted or
+  // tampered with. A Global\ object may belong to another user who widened its permissions; the
+  // kernel's permission check in open() has already decided whether we may use it.
+  if (spec.name->where == scope::local &&
+      (st.st_uid != ::geteuid() || (st.st_mode & (S_IRWXG | S_IRWXO)) != 0))
     return make_errc(std::errc::permission_denied);
 
   if (flock_retry(fd.get(), LOCK_EX | LOCK_NB) == 0) {
@@ -230,6 +321,7 @@ named_object& named_object::operator=(named_object&& other) noexcept {
 
 void named_object::release() noexcept {
   if (!fd_) return;
+  unregister_hold(fd_.get());
   // flock's shared→exclusive conversion is not atomic (it may drop LOCK_SH first); harmless here:
   // we are leaving either way. Success means no other holder is left.
   if (flock_retry(fd_.get(), LOCK_EX | LOCK_NB) == 0) unlink_if_ours(fd_.get(), path_);
@@ -250,6 +342,7 @@ std::error_code open_named(disposition how, const named_spec& spec, named_object
         }
         auto ec = publish(fresh, path);
         if (!ec) {
+          register_hold(fresh.fd.get());
           out = named_object{};
           out.fd_ = std::move(fresh.fd);
           out.path_ = path;
@@ -264,6 +357,7 @@ std::error_code open_named(disposition how, const named_spec& spec, named_object
       if (auto ec = open_existing_object(path, spec, attach, fd, result)) return ec;
       switch (result) {
         case probe::opened:
+          register_hold(fd.get());
           out = named_object{};
           out.fd_ = std::move(fd);
           out.path_ = path;
@@ -297,17 +391,31 @@ namespace {
 
 // flock holders per inode, from /proc/locks ("1: FLOCK ADVISORY READ 123 00:1a:4567 0 EOF").
 int count_holders(const struct ::stat& st) {
-  std::ifstream in("/proc/locks");
-  if (!in) return -1;
-  int count = 0;
-  std::string line;
+  // Read with O_CLOEXEC (std::ifstream would not set it) so no descriptor leaks into a child.
+  unique_fd fd(::open("/proc/locks", O_RDONLY | O_CLOEXEC));
+  if (!fd) return -1;
+  std::string text;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
   char want[64];
   std::snprintf(want, sizeof want, "%02x:%02x:%llu", major(st.st_dev), minor(st.st_dev),
                 static_cast<unsigned long long>(st.st_ino));
-  while (std::getline(in, line)) {
-    if (line.find("FLOCK") == std::string::npos || line.find("->") != std::string::npos) continue;
+  int count = 0;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t stop = text.find('\n', start);
+    if (stop == std::string::npos) stop = text.size();
+    const std::string_view line(text.data() + start, stop - start);
+    start = stop + 1;
+    if (line.find("FLOCK") == std::string_view::npos || line.find("->") != std::string_view::npos)
+      continue;
     const auto pos = line.find(want);
-    if (pos == std::string::npos) continue;
+    if (pos == std::string_view::npos) continue;
     const auto after = pos + std::strlen(want);
     if (after < line.size() && line[after] != ' ') continue;
     ++count;
