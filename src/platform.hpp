@@ -179,5 +179,9 @@ std::error_code semaphore_acquire(semaphore_object& s, std::chrono::nanoseconds 
 std::error_code list_objects(bool include_global, bool remove_stale,
                              std::vector<object_info>& out) noexcept;
 std::filesystem::path shared_memory_path(const object_name& name);
+// Sets the permission bits (a subset of 0666, owner read/write included) of the current user's
+// Global object. operation_not_supported where the platform has no such notion.
+std::error_code set_object_permissions(object_kind kind, const object_name& name,
+                                       unsigned mode) noexcept;
 
 }  // namespace mmf::detail::platform

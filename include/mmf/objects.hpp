@@ -43,6 +43,17 @@ MMF_API std::vector<object_info> list_objects(bool include_global = false);
 // returns what it removed. Live objects are never touched. Errors: as list_objects.
 MMF_API std::vector<object_info> remove_stale_objects();
 
+// Sets who may open the Global\ object `name` of `kind` that the current user created. Objects are
+// created owner-only (mode 0600, whatever the umask); this widens them to the group or to everyone
+// (or narrows them again). `perms` may contain only owner_read, owner_write, group_read,
+// group_write, others_read and others_write; owner_read and owner_write are always kept. Call it
+// right after creating the object; until then other users get permission_denied.
+// Errors: invalid_argument (a Local\ name — those stay private to their user —, a bad name or
+// other bits), no_such_file_or_directory (no such object), permission_denied (not ours),
+// operation_not_supported (Windows: use the kernel object's security descriptor).
+MMF_API void set_object_permissions(object_kind kind, std::string_view name,
+                                    std::filesystem::perms perms);
+
 // Where the bytes of the named non-persisted map `map_name` live on this platform (POSIX: the file
 // in the shared-memory directory, which Python's mmap or numpy.memmap can open; the data starts at
 // offset 0). The map need not exist. Errors: invalid_argument for a bad name.

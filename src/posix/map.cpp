@@ -546,3 +546,45 @@ std::filesystem::path shared_memory_path(const object_name& name) {
 }
 
 }  // namespace mmf::detail::platform
+
+namespace mmf::detail::platform {
+
+std::error_code set_object_permissions(object_kind what, const object_name& name,
+                                       unsigned mode) noexcept {
+  try {
+    kind k = kind::map;
+    switch (what) {
+      case object_kind::map:
+        k = kind::map;
+        break;
+      case object_kind::persisted_map:
+        k = kind::file;
+        break;
+      case object_kind::mutex:
+        k = kind::mutex;
+        break;
+      case object_kind::event:
+        k = kind::event;
+        break;
+      case object_kind::semaphore:
+        k = kind::semaphore;
+        break;
+    }
+    const std::string path = posix::shm_directory() + "/" + posix::object_file_name(k, name);
+    unique_fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+    if (!fd) {
+      if (errno == ELOOP || errno == EACCES) return make_errc(std::errc::permission_denied);
+      return last_error();
+    }
+    struct ::stat st {};
+    if (::fstat(fd.get(), &st) != 0) return last_error();
+    if (!S_ISREG(st.st_mode) || st.st_uid != ::geteuid())
+      return make_errc(std::errc::permission_denied);
+    if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) return last_error();
+    return {};
+  } catch (const std::bad_alloc&) {
+    return make_errc(std::errc::not_enough_memory);
+  }
+}
+
+}  // namespace mmf::detail::platform
