@@ -42,6 +42,8 @@ class MMF_API named_event {
                                     bool initially_set = false, bool* created_new = nullptr);
   static named_event create_or_open(std::string_view name, event_reset mode, bool initially_set,
                                     bool* created_new, std::error_code& ec) noexcept;
+  // An object of that name that is not a valid event (a corrupt or foreign file in the
+  // shared-memory directory on POSIX) is refused with invalid_argument, by both factories.
   // Errors: no_such_file_or_directory, invalid_argument, permission_denied.
   static named_event open_existing(std::string_view name);
   static named_event open_existing(std::string_view name, std::error_code& ec) noexcept;

@@ -68,6 +68,8 @@ class MMF_API named_mutex {
                                     bool* created_new = nullptr);
   static named_mutex create_or_open(std::string_view name, bool initially_owned, bool* created_new,
                                     std::error_code& ec) noexcept;
+  // An object of that name that is not a valid mutex (a corrupt or foreign file in the
+  // shared-memory directory on POSIX) is refused with invalid_argument, by both factories.
   // Errors: no_such_file_or_directory (no live mutex of that name), invalid_argument,
   // permission_denied.
   static named_mutex open_existing(std::string_view name);

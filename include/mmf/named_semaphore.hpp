@@ -37,6 +37,8 @@ class MMF_API named_semaphore {
   static named_semaphore create_or_open(std::string_view name, std::uint32_t initial_count,
                                         std::uint32_t maximum_count, bool* created_new,
                                         std::error_code& ec) noexcept;
+  // An object of that name that is not a valid semaphore (a corrupt or foreign file in the
+  // shared-memory directory on POSIX) is refused with invalid_argument, by both factories.
   // Errors: no_such_file_or_directory, invalid_argument, permission_denied.
   static named_semaphore open_existing(std::string_view name);
   static named_semaphore open_existing(std::string_view name, std::error_code& ec) noexcept;

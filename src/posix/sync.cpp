@@ -18,6 +18,9 @@
 //                generation changed returns even if reset() came before it ran.
 //     automatic: low = pending signals. set() adds one only while signals <= waiters (one per
 //                registered waiter plus one pending), and wakes one sleeper.
+//   Known limit: a waiter killed (SIGKILL) while registered stays counted. Nobody else is
+//   disturbed (no wake-up is lost, the others are woken as before), but on an automatic event each
+//   such dead registration lets one more set() stay pending while nobody waits.
 // - Semaphore: the count is the futex word, with the maximum and a waiter count beside it.
 // Timed waits use absolute CLOCK_MONOTONIC deadlines (FUTEX_WAIT_BITSET without
 // FUTEX_CLOCK_REALTIME; pthread_mutex_clocklock), so they never return early. Spinning before a
