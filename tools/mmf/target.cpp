@@ -122,8 +122,9 @@ std::uint64_t resolve_range(const target& t, std::uint64_t size, std::uint64_t o
   if (!length) return available;
   if (*length <= available) return *length;
   if (clamp) return available;
-  throw usage_error(fmt::format("{} bytes at offset {} run past the end of {} ({})", *length,
-                                offset, t.label(), describe_size(size)));
+  throw usage_error(fmt::format("{} {} at offset {} {} past the end of {} ({})", *length,
+                                *length == 1 ? "byte" : "bytes", offset,
+                                *length == 1 ? "runs" : "run", t.label(), describe_size(size)));
 }
 
 progress_bar::progress_bar(std::string_view label, std::uint64_t total, bool enabled)

@@ -289,6 +289,22 @@ class Objects(CliCase):
         self.fails(["dump", name], "open_existing", name, "No such file or directory")
         self.assertIn("no stale objects", self.ok("gc").stdout)
 
+    def test_map_past_4_gib(self):
+        # --lazy reserves nothing: only the page written is allocated. 64-bit sizes and offsets
+        # work in a 32-bit build of the tool too.
+        name = unique()
+        p = subprocess.Popen([MMF, "create", name, "5GiB", "--lazy", "--hold"], env=self.env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.holders.append(p)
+        self.assertTrue(select.select([p.stdout], [], [], 30)[0])
+        self.assertEqual(p.stdout.readline(), f"ready {name}\n")
+        self.assertEqual(self.find(name)[0]["size"], 5 << 30)
+        last = (5 << 30) - 8
+        self.ok("write", name, str(last), "--u64", "0x0123456789abcdef")
+        self.assertEqual(self.ok("dump", name, "--offset", str(last), "--format", "u64").stdout.split(),
+                         ["13ffffff8:", str(0x0123456789ABCDEF)])
+        self.usage(["write", name, "5GiB", "--u8", "1"], "1 byte at offset 5368709120 runs past")
+
     def test_gc_dry_run_removes_nothing(self):
         name = unique()
         holder = self.hold(name)
