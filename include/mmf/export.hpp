@@ -5,6 +5,8 @@
 // everything else stays hidden (the library is compiled with -fvisibility=hidden).
 #pragma once
 
+#include <mmf/config.hpp>  // defines MMF_SHARED for shared-library builds
+
 #if defined(MMF_SHARED)
 #if defined(_WIN32) || defined(__CYGWIN__)
 #if defined(MMF_BUILDING)
