@@ -35,8 +35,11 @@ set(CMAKE_MODULE_LINKER_FLAGS_INIT "-static -static-libgcc -static-libstdc++")
 # Each test is its own process. Wine starts a wineserver for the first process and stops it a few
 # seconds after the last one ends, which costs about 2 s per test when tests run one after the
 # other; the emulator therefore first asks for a wineserver that stays 30 s after its last client
-# (`wineserver -p30`, a no-op when one is already running), which brings a test's start down to a
-# tenth of a second. WINEDEBUG=-all keeps Wine's "fixme:" chatter out of the test logs.
+# (`wineserver -p30`, which fails harmlessly when one is already running). When it did start one,
+# `wineboot` brings up Wine's background services with /dev/null as their stdio: started by a test
+# instead, they would inherit its stdout and keep the pipe open, and ctest (or test discovery)
+# would wait for them until it times out. A test then starts in a tenth of a second.
+# WINEDEBUG=-all keeps Wine's "fixme:" chatter out of the test logs.
 if(NOT CMAKE_CROSSCOMPILING_EMULATOR)
   find_program(MMF_WINE NAMES wine64 wine PATHS /usr/lib/wine /usr/lib64/wine /opt/wine/bin
                NO_CMAKE_FIND_ROOT_PATH)
@@ -46,8 +49,11 @@ if(NOT CMAKE_CROSSCOMPILING_EMULATOR)
                  NO_CMAKE_FIND_ROOT_PATH)
     if(MMF_WINESERVER)
       # sh -c '<script>' wine-run <program> <args>...: no ';' in the script (it is a CMake list).
+      set(_mmf_null "</dev/null >/dev/null 2>&1")
       set(_mmf_wine_script
-          "'${MMF_WINESERVER}' -p30 2>/dev/null || true && exec env WINEDEBUG=-all '${MMF_WINE}' \"$@\"")
+          "('${MMF_WINESERVER}' -p30 ${_mmf_null} && WINEDEBUG=-all '${MMF_WINE}' wineboot ${_mmf_null})"
+          " || true && exec env WINEDEBUG=-all '${MMF_WINE}' \"$@\"")
+      string(CONCAT _mmf_wine_script ${_mmf_wine_script})
       set(CMAKE_CROSSCOMPILING_EMULATOR "sh;-c;${_mmf_wine_script};wine-run"
           CACHE STRING "Runs the Windows programs")
     else()

@@ -106,4 +106,12 @@ std::filesystem::path shared_memory_path(const object_name& /*name*/) {
   return {};
 }
 
+// Who may open a Windows kernel object is decided by its security descriptor (by default the
+// creator's token's default DACL: the creator, SYSTEM and Administrators), not by mode bits. The
+// library does not translate Unix permission bits into a DACL: not supported.
+std::error_code set_object_permissions(object_kind /*kind*/, const object_name& /*name*/,
+                                       unsigned /*mode*/) noexcept {
+  return make_error_code(std::errc::operation_not_supported);
+}
+
 }  // namespace mmf::detail::platform

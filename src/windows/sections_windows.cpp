@@ -112,10 +112,13 @@ std::error_code name_clash(bool creating) noexcept {
   return make_error_code(creating ? std::errc::file_exists : std::errc::no_such_file_or_directory);
 }
 
-// Maps the whole section once to learn its size (page-rounded) and whether it is backed by a file.
-std::error_code inspect_section(HANDLE mapping, std::uint64_t& capacity, bool& persisted) noexcept {
-  void* base = ::MapViewOfFile(mapping, FILE_MAP_READ, 0, 0, 0);
-  if (base == nullptr) base = ::MapViewOfFile(mapping, FILE_MAP_COPY, 0, 0, 0);
+// Maps the whole section once, with the access the map was opened with, to learn its size
+// (page-rounded) and whether it is backed by a file. Mapping it is also what proves the access:
+// OpenFileMappingW grants FILE_MAP_WRITE on a read-only section (the object's security allows
+// it); only MapViewOfFile compares the access with the section's protection.
+std::error_code inspect_section(HANDLE mapping, access acc, std::uint64_t& capacity,
+                                bool& persisted) noexcept {
+  void* base = ::MapViewOfFile(mapping, view_desired_access(acc), 0, 0, 0);
   if (base == nullptr) return win::last_error();
   std::uint64_t total = 0;
   auto* p = static_cast<const char*>(base);
@@ -241,7 +244,7 @@ std::error_code section_named(disposition how, const section_request& request, s
     s->capacity = request.capacity;
     s->may_be_reserved = reserve;
   } else {
-    if (auto ec = inspect_section(mapping.get(), s->capacity, s->persisted)) return ec;
+    if (auto ec = inspect_section(mapping.get(), request.acc, s->capacity, s->persisted)) return ec;
     s->rounded_capacity = true;
     s->may_be_reserved = !s->persisted;  // a SEC_RESERVE creator cannot be told apart
   }
