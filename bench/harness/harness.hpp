@@ -154,6 +154,12 @@ inline void touch_pages(void* p, std::size_t size, std::size_t page) {
   for (std::size_t off = 0; off < size; off += page)
     c[off] = 1;
 }
+// Reads and rewrites one byte of every page (all page-table entries present and writable).
+inline void touch_pages_keep(void* p, std::size_t size, std::size_t page) {
+  auto* c = static_cast<volatile char*>(p);
+  for (std::size_t off = 0; off < size; off += page)
+    c[off] = c[off];
+}
 // Reads one byte of every page of [p, p + size) (so that a mapping has all its page-table entries).
 inline void prefault_read(const void* p, std::size_t size, std::size_t page) {
   auto* c = static_cast<const volatile char*>(p);
