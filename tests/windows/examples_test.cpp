@@ -1,0 +1,137 @@
+// mmf tests (Windows) — the seed examples, run as separate processes the way mmf_demo runs them on
+// POSIX (mmf_demo itself spawns with posix_spawn and is not built for Windows). Each group starts
+// its programs together; every program must exit with 0 within two minutes.
+//
+// The examples are found next to the test helper: <build>/examples/<name>.exe. They are built by
+// the default build target; a missing one fails the test (it is never skipped).
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "support/test_support.hpp"
+
+namespace {
+
+// A path compiled in by CMake is a Unix path in a cross build run under Wine: Wine's
+// wine_get_dos_file_name turns it into Z:\...; on Windows the path is used as it is.
+std::wstring native_path(const std::filesystem::path& p) {
+  const std::string s = p.string();
+  if (!s.empty() && s.front() == '/') {
+    using convert_fn = WCHAR*(CDECL*)(LPCSTR);
+    const auto convert = reinterpret_cast<convert_fn>(reinterpret_cast<void*>(
+        ::GetProcAddress(::GetModuleHandleW(L"kernel32.dll"), "wine_get_dos_file_name")));
+    if (convert != nullptr) {
+      if (WCHAR* dos = convert(s.c_str())) {
+        std::wstring result(dos);
+        ::HeapFree(::GetProcessHeap(), 0, dos);
+        return result;
+      }
+    }
+  }
+  return p.wstring();
+}
+
+std::filesystem::path examples_dir() {
+  return mmf_test::helper_path().parent_path().parent_path() / "examples";
+}
+
+struct running {
+  std::string program;
+  std::filesystem::path log;
+  HANDLE process = nullptr;
+};
+
+// Starts `program` with its stdout and stderr in `log`, in the directory `cwd`.
+running start(const std::string& program, const std::filesystem::path& cwd,
+              const std::filesystem::path& log) {
+  running r{program, log, nullptr};
+  const std::filesystem::path exe = examples_dir() / (program + ".exe");
+  if (!std::filesystem::exists(exe)) {
+    ADD_FAILURE() << exe.string() << " is missing (build the examples)";
+    return r;
+  }
+  SECURITY_ATTRIBUTES inheritable{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
+  HANDLE out = ::CreateFileW(log.c_str(), GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                             &inheritable, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (out == INVALID_HANDLE_VALUE) {
+    ADD_FAILURE() << "cannot create " << log.string();
+    return r;
+  }
+  const std::wstring app = native_path(exe);
+  std::wstring command_line = L"\"" + app + L"\"";
+  STARTUPINFOW si{};
+  si.cb = sizeof si;
+  si.dwFlags = STARTF_USESTDHANDLES;
+  si.hStdInput = nullptr;
+  si.hStdOutput = out;
+  si.hStdError = out;
+  PROCESS_INFORMATION pi{};
+  const std::wstring dir = cwd.wstring();
+  if (!::CreateProcessW(app.c_str(), command_line.data(), nullptr, nullptr, TRUE, 0, nullptr,
+                        dir.c_str(), &si, &pi)) {
+    ADD_FAILURE() << "cannot start " << exe.string() << ": error " << ::GetLastError();
+  } else {
+    ::CloseHandle(pi.hThread);
+    r.process = pi.hProcess;
+  }
+  ::CloseHandle(out);
+  return r;
+}
+
+void run_group(const std::vector<std::string>& programs) {
+  mmf_test::temp_dir dir;
+  std::vector<running> group;
+  for (const auto& p : programs)
+    group.push_back(start(p, dir.path(), dir / (p + ".log")));
+  const ULONGLONG deadline = ::GetTickCount64() + 120000;
+  for (auto& r : group) {
+    if (r.process == nullptr) continue;
+    const ULONGLONG now = ::GetTickCount64();
+    const DWORD left = now < deadline ? static_cast<DWORD>(deadline - now) : 0;
+    if (::WaitForSingleObject(r.process, left) != WAIT_OBJECT_0) {
+      ::TerminateProcess(r.process, 124);
+      ::WaitForSingleObject(r.process, INFINITE);
+      ADD_FAILURE() << r.program << " did not finish within 120 s";
+    }
+  }
+  for (auto& r : group) {
+    if (r.process == nullptr) continue;
+    DWORD code = 0;
+    ::GetExitCodeProcess(r.process, &code);
+    ::CloseHandle(r.process);
+    std::string output;
+    try {
+      output = mmf_test::read_file(r.log);
+    } catch (const std::exception&) {
+    }
+    EXPECT_EQ(code, 0u) << "$ " << r.program << "\n" << output;
+  }
+}
+
+TEST(Examples, ThreeProcessesShareTestmapGuardedByTestmapmutex) {
+  run_group({"ipc_process_a", "ipc_process_b", "ipc_process_c"});
+}
+
+TEST(Examples, SampleMapWriterAndReader) {
+  run_group({"sample_map_writer", "sample_map_reader"});
+}
+
+TEST(Examples, LargeSparseFileViewAndImgAOpenedByName) {
+  run_group({"large_file_view", "large_file_open_existing"});
+}
+
+TEST(Examples, PersistedByte) {
+  run_group({"persisted_byte"});
+}
+
+}  // namespace
