@@ -292,7 +292,9 @@ group make_event_group(const config& cfg) {
   for (const auto& pl : places) {
     const std::string table = "ping-pong round trip, " + pl.label;
     std::size_t i = 0;
-    for (const auto& [label, ep] : ways) {
+    for (const auto& way : ways) {
+      const std::string& label = way.first;
+      const endpoint ep = way.second;  // copied: clang 14 cannot capture structured bindings
       const std::string id = std::string("event.") + pl.id + "." + ids[i];
       const role who =
           i == 0 ? role::floor : (id.find(".mmf") != std::string::npos ? role::mmf : role::peer);
