@@ -37,6 +37,7 @@ ino_t make_stale(const std::string& name) {
 }
 
 TEST(Lifetime, DeadObjectIsNotFoundAndItsFileIsReclaimedByOpenExisting) {
+  mmf_rel::private_shm_dir dir;  // no sweep of a parallel test can take our stale files
   const std::string name = mmf_test::unique_name("rel_dead");
   make_stale(name);
   const auto path = mmf::shared_memory_path(name).string();
@@ -45,6 +46,7 @@ TEST(Lifetime, DeadObjectIsNotFoundAndItsFileIsReclaimedByOpenExisting) {
 }
 
 TEST(Lifetime, DeadObjectIsReplacedByCreateNewAndCreateOrOpen) {
+  mmf_rel::private_shm_dir dir;  // no sweep of a parallel test can take our stale files
   for (const bool create_new : {true, false}) {
     const std::string name = mmf_test::unique_name("rel_dead");
     const ino_t old_inode = make_stale(name);
@@ -73,6 +75,7 @@ TEST(Lifetime, EveryHolderSigkilledLeavesNothingAfterTheNextOpen) {
 }
 
 TEST(Lifetime, RemoveStaleObjectsSweepsStaleOnesAndNeverLiveOnes) {
+  mmf_rel::private_shm_dir dir;  // no sweep of a parallel test can take our stale files
   const std::string dead1 = mmf_test::unique_name("rel_gc_dead");
   const std::string dead2 = mmf_test::unique_name("rel_gc_dead");
   const std::string live_here = mmf_test::unique_name("rel_gc_live");
@@ -106,6 +109,7 @@ TEST(Lifetime, RemoveStaleObjectsSweepsStaleOnesAndNeverLiveOnes) {
 // A Global\ object the current user created is the current user's too (objects.hpp: "Removes the
 // current user's stale objects"; docs/cli.md: `mmf gc` "removes your stale objects").
 TEST(Lifetime, RemoveStaleObjectsSweepsOurStaleGlobalObjectsToo) {
+  mmf_rel::private_shm_dir dir;  // no sweep of a parallel test can take our stale files
   const std::string name = "Global\\" + mmf_test::unique_name("rel_gc_global");
   make_stale(name);
   const auto path = mmf::shared_memory_path(name).string();
@@ -120,6 +124,7 @@ TEST(Lifetime, RemoveStaleObjectsSweepsOurStaleGlobalObjectsToo) {
 }
 
 TEST(Lifetime, ListObjectsShowsAStaleObjectAsNotLive) {
+  mmf_rel::private_shm_dir dir;  // no sweep of a parallel test can take our stale files
   const std::string name = mmf_test::unique_name("rel_list");
   make_stale(name);
   bool found = false;

@@ -326,6 +326,7 @@ inline std::vector<case_result> second_user_cases(const user_ids& other) {
 
   // Sweeps stay in their own user: theirs does not take our stale object, ours not theirs.
   out.push_back(run_case("sweeps_stay_per_user", [&](std::string& d) {
+    private_shm_dir dir;  // sticky and world-writable too; no sweep of a parallel test reaches it
     const std::string n = mmf_test::unique_name("rel_sw");
     child_process mine;
     std::string failure;
@@ -569,6 +570,7 @@ struct fd_leak_result {
 // and compares with a listing taken before: exactly the inheritable ones must be new.
 inline fd_leak_result run_fd_leaks() {
   fd_leak_result r;
+  private_shm_dir shm;  // the remove_stale_objects() below must not sweep other tests' objects
   const auto before = child_fds();
   if (!before.ok) {
     r.detail = "no baseline listing";
