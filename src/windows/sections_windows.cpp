@@ -11,6 +11,9 @@
 //   before they are touched, so map_view() commits the view's range when it maps it: the memory is
 //   charged per view, as views are made, not for the whole capacity up front. A view of a
 //   SEC_RESERVE map opened by name is committed the same way.
+// - map_options::populate prefetches each view (PrefetchVirtualMemory) when it is mapped;
+//   map_options::huge_pages is ignored: large pages (SEC_LARGE_PAGES) need the "Lock pages in
+//   memory" privilege, which normal accounts do not have.
 // - Capacity of an opened map: the kernel does not tell a second process the creator's exact size
 //   through any documented call. The opener maps the whole section once and adds up the region
 //   sizes VirtualQuery reports: the capacity rounded UP to a page (4096). Every view of an opened
@@ -34,6 +37,7 @@ struct section {
   bool file_writable = false;     // FlushFileBuffers needs write access
   bool may_be_reserved = false;   // SEC_RESERVE, or unknown (opened by name): commit views
   bool rounded_capacity = false;  // capacity came from VirtualQuery (page-rounded)
+  bool populate = false;          // map_options::populate: prefetch every view
   std::uint64_t capacity = 0;
 };
 
@@ -154,6 +158,18 @@ std::error_code commit_reserved(void* base, std::size_t length, access view_acc)
   return {};
 }
 
+// map_options::populate: PrefetchVirtualMemory (Windows 8 and later, looked up so that the library
+// still loads on older systems) reads the view's pages in with one request instead of one fault
+// per page. Best effort, as the option is documented: nothing fails if it cannot be done.
+void prefetch(void* base, std::size_t length) noexcept {
+  using prefetch_fn = BOOL(WINAPI*)(HANDLE, ULONG_PTR, PWIN32_MEMORY_RANGE_ENTRY, ULONG);
+  static const auto fn = reinterpret_cast<prefetch_fn>(reinterpret_cast<void*>(
+      ::GetProcAddress(::GetModuleHandleW(L"kernel32.dll"), "PrefetchVirtualMemory")));
+  if (fn == nullptr) return;
+  WIN32_MEMORY_RANGE_ENTRY range{base, length};
+  fn(::GetCurrentProcess(), 1, &range, 0);
+}
+
 }  // namespace
 
 std::error_code section_from_file(native_handle file, bool own_file, const object_name* name,
@@ -240,6 +256,7 @@ std::error_code section_named(disposition how, const section_request& request, s
   section* s = new (std::nothrow) section;
   if (s == nullptr) return make_error_code(std::errc::not_enough_memory);
   section_ptr result(s);
+  s->populate = has_option(request.options, map_options::populate);
   if (made) {
     s->capacity = request.capacity;
     s->may_be_reserved = reserve;
@@ -275,6 +292,7 @@ std::error_code map_view(const section& s, std::uint64_t offset, std::size_t len
       return ec;
     }
   }
+  if (s.populate) prefetch(p, length);
   base = p;
   return {};
 }

@@ -155,6 +155,15 @@ TEST(WindowsMaps, DelayAllocatePagesCommitsPerView) {
   EXPECT_EQ(other.read<std::uint64_t>(50000), 42u);
 }
 
+TEST(WindowsMaps, PopulateIsAPrefetchAndHugePagesAreIgnored) {
+  auto map =
+      memory_mapped_file::create_new(unique_name("wpopulate"), 1 << 22, access::read_write,
+                                     mmf::map_options::populate | mmf::map_options::huge_pages);
+  auto view = map.create_view_accessor();
+  view.write<int>((1 << 22) - 4, 5);
+  EXPECT_EQ(view.read<int>((1 << 22) - 4), 5);
+}
+
 TEST(WindowsMaps, CopyOnWriteViewsKeepTheirWritesPrivate) {
   const std::string name = unique_name("wcow");
   auto map = memory_mapped_file::create_new(name, 4096);
