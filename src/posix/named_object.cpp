@@ -301,12 +301,13 @@ std::string shm_directory() {
 }
 
 std::string object_file_name(kind k, const object_name& name) {
-  std::string s = "mmf.";
-  s += name.where == scope::global ? std::string("g") : "u" + std::to_string(::geteuid());
-  s += '.';
-  s += kind_tag(k);
-  s += '.';
-  s += name.bare;
+  char scope_tag[16] = "g";
+  if (name.where == scope::local)
+    std::snprintf(scope_tag, sizeof scope_tag, "u%u", static_cast<unsigned>(::geteuid()));
+  const std::string_view tag = kind_tag(k);
+  std::string s;
+  s.reserve(4 + std::strlen(scope_tag) + 1 + tag.size() + 1 + name.bare.size());
+  s.append("mmf.").append(scope_tag).append(1, '.').append(tag).append(1, '.').append(name.bare);
   return s;
 }
 
