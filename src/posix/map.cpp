@@ -46,12 +46,75 @@ int cloexec_flag(inheritability inherit) noexcept {
   return inherit == inheritability::inheritable ? 0 : O_CLOEXEC;
 }
 
+constexpr std::size_t huge_page = std::size_t{2} << 20;
+
+// mmap() at an address congruent to `offset` modulo 2 MiB, so that the kernel can back the range
+// with huge pages: a larger PROT_NONE range is reserved and the mapping placed inside it.
+void* mmap_huge_aligned(std::size_t length, int prot, int flags, int fd, off_t offset) noexcept {
+  const std::size_t slack = 2 * huge_page;
+  if (length > std::numeric_limits<std::size_t>::max() - slack)
+    return posix::sys().mmap(nullptr, length, prot, flags, fd, offset);
+  void* reserve = ::mmap(nullptr, length + slack, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (reserve == MAP_FAILED) return posix::sys().mmap(nullptr, length, prot, flags, fd, offset);
+  auto* r = static_cast<char*>(reserve);
+  const auto start = reinterpret_cast<std::uintptr_t>(r);
+  const auto aligned = (start + huge_page - 1) & ~(std::uintptr_t{huge_page} - 1);
+  auto* want = reinterpret_cast<char*>(aligned + static_cast<std::uintptr_t>(offset) % huge_page);
+  void* p = posix::sys().mmap(want, length, prot, flags | MAP_FIXED, fd, offset);
+  if (p == MAP_FAILED) {
+    const int e = errno;
+    ::munmap(reserve, length + slack);
+    errno = e;
+    return MAP_FAILED;
+  }
+  // Give back the parts of the reservation before and after the mapping.
+  if (want > r) ::munmap(r, static_cast<std::size_t>(want - r));
+  char* tail = want + length;
+  char* end = r + length + slack;
+  if (end > tail) ::munmap(tail, static_cast<std::size_t>(end - tail));
+  ::madvise(want, length, MADV_HUGEPAGE);  // a hint: refused quietly where unsupported
+  return want;
+}
+
+// With huge pages, posix_fallocate would allocate the object's memory as 4 KiB pages before any
+// view exists, and a huge=advise tmpfs could never give huge pages afterwards. So reserve by
+// touching through a huge-page mapping: MADV_POPULATE_WRITE allocates every page now, or fails
+// (EFAULT: the tmpfs is full; ENOMEM) without any SIGBUS. Falls back to posix_fallocate where the
+// kernel lacks MADV_POPULATE_WRITE (before 5.14) or the address space is too small.
+std::error_code reserve_huge(int fd, std::uint64_t size, bool& done) noexcept {
+  done = false;
+  if (size > std::numeric_limits<std::size_t>::max() / 2) return {};
+  int rc;
+  do {
+    rc = posix::sys().ftruncate(fd, static_cast<off_t>(size));
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) return space_error(errno);
+  const auto length = static_cast<std::size_t>(size);
+  void* p = mmap_huge_aligned(length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) return {};
+  rc = ::madvise(p, length, MADV_POPULATE_WRITE);
+  const int e = errno;
+  ::munmap(p, length);
+  if (rc == 0) {
+    done = true;
+    return {};
+  }
+  if (e == EFAULT || e == ENOSPC) return make_errc(std::errc::no_space_on_device);
+  if (e == ENOMEM) return make_errc(std::errc::not_enough_memory);
+  return {};  // EINVAL (old kernel) and the like: let posix_fallocate do it
+}
+
 // Reserves [0, size) of a shared-memory object so that a full tmpfs is ENOSPC now rather than a
 // SIGBUS in whoever touches the page later (PostgreSQL's dsm_impl.c does the same); or, when lazy,
 // only sets the size (a hole; pages come on first touch).
-std::error_code size_object(int fd, std::uint64_t size, bool lazy) noexcept {
+std::error_code size_object(int fd, std::uint64_t size, bool lazy, bool huge = false) noexcept {
   if (size > static_cast<std::uint64_t>(std::numeric_limits<off_t>::max()))
     return make_errc(std::errc::no_space_on_device);
+  if (!lazy && huge) {
+    bool done = false;
+    if (auto ec = reserve_huge(fd, size, done)) return ec;
+    if (done) return {};
+  }
   if (!lazy) {
     int rc;
     do {
@@ -378,6 +441,7 @@ std::error_code section_named(disposition how, const section_request& request, s
                               bool& created, std::uint64_t& capacity, bool& persisted) noexcept {
   try {
     const bool lazy = has_option(request.options, map_options::delay_allocate_pages);
+    const bool huge = has_option(request.options, map_options::huge_pages);
     if (request.name == nullptr) {
       // Anonymous: memory nobody can name, shared only through inherited descriptors.
       const unsigned flags = request.inherit == inheritability::inheritable ? 0u : MFD_CLOEXEC;
@@ -391,7 +455,7 @@ std::error_code section_named(disposition how, const section_request& request, s
       if (!fd) {
         fd.reset(::memfd_create("mmf", flags));
         if (!fd) return space_error(errno);
-        if (auto ec = size_object(fd.get(), request.capacity, lazy)) return ec;
+        if (auto ec = size_object(fd.get(), request.capacity, lazy, huge)) return ec;
       }
       section_ptr s(new section);
       s->map_fd = fd.get();
@@ -427,7 +491,7 @@ std::error_code section_named(disposition how, const section_request& request, s
     spec.writable = writes_shared(request.acc);
     spec.inherit = request.inherit;
     const std::uint64_t wanted = request.capacity;
-    spec.init = [wanted, lazy](int fd) { return size_object(fd, wanted, lazy); };
+    spec.init = [wanted, lazy, huge](int fd) { return size_object(fd, wanted, lazy, huge); };
     spec.validate = [](int, const struct ::stat& st) {
       return st.st_size > 0 ? std::error_code{} : corrupt();
     };
@@ -479,37 +543,16 @@ std::error_code map_view(const section& s, std::uint64_t offset, std::size_t len
       prot |= PROT_WRITE | PROT_EXEC;
       break;
   }
-  constexpr std::size_t huge = std::size_t{2} << 20;
-  const bool want_huge = has_option(s.options, map_options::huge_pages) && length >= huge;
-  void* hint = nullptr;
-  void* reserve = MAP_FAILED;
-  if (want_huge) {
-    // Huge pages need a 2 MiB-aligned address: reserve a larger range, then map inside it.
-    reserve = ::mmap(nullptr, length + huge, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (reserve != MAP_FAILED) {
-      const auto addr = reinterpret_cast<std::uintptr_t>(reserve);
-      hint = reinterpret_cast<void*>((addr + huge - 1) & ~(std::uintptr_t{huge} - 1));
-      flags |= MAP_FIXED;
-    }
-  }
-  void* p = posix::sys().mmap(hint, length, prot, flags, s.map_fd, static_cast<off_t>(offset));
+  const bool want_huge = has_option(s.options, map_options::huge_pages) && length >= huge_page;
+  void* p = want_huge ? mmap_huge_aligned(length, prot, flags, s.map_fd, static_cast<off_t>(offset))
+                      : posix::sys().mmap(nullptr, length, prot, flags, s.map_fd,
+                                          static_cast<off_t>(offset));
   if (p == MAP_FAILED) {
     const int e = errno;
-    if (reserve != MAP_FAILED) ::munmap(reserve, length + huge);
     if (e == EACCES || e == EPERM) return make_errc(std::errc::permission_denied);
     if (e == ENOMEM || e == EOVERFLOW) return make_errc(std::errc::not_enough_memory);
     return {e, std::system_category()};
   }
-  if (reserve != MAP_FAILED) {
-    // Give back the parts of the reservation before and after the view.
-    auto* r = static_cast<char*>(reserve);
-    auto* v = static_cast<char*>(p);
-    if (v > r) ::munmap(r, static_cast<std::size_t>(v - r));
-    char* tail = v + length;
-    char* r_end = r + length + huge;
-    if (r_end > tail) ::munmap(tail, static_cast<std::size_t>(r_end - tail));
-  }
-  if (want_huge) ::madvise(p, length, MADV_HUGEPAGE);  // a hint: refused quietly where unsupported
   if (has_option(s.options, map_options::populate)) {
     // Prefault the whole view in one call instead of one fault per page (Linux 5.14+). Older
     // kernels say EINVAL: the view then simply faults on demand.

@@ -217,6 +217,23 @@ std::error_code publish(fresh_object& fresh, const std::string& path) noexcept {
   return last_error();
 }
 
+// Whether another user's Global\ object grants us the access its mode bits say, decided by us
+// rather than by the kernel: root bypasses the kernel's check, and an object another user never
+// widened must not be attached even by root (a squatter's object is refused, never attached).
+bool granted_to_us(const struct ::stat& st, bool writable) {
+  if (st.st_uid == ::geteuid()) return true;
+  bool in_group = st.st_gid == ::getegid();
+  if (!in_group) {
+    gid_t groups[256];
+    const int n = ::getgroups(256, groups);
+    for (int i = 0; i < n && !in_group; ++i)
+      in_group = groups[i] == st.st_gid;
+  }
+  const mode_t read_bit = in_group ? S_IRGRP : S_IROTH;
+  const mode_t write_bit = in_group ? S_IWGRP : S_IWOTH;
+  return (st.st_mode & read_bit) != 0 && (!writable || (st.st_mode & write_bit) != 0);
+}
+
 enum class probe { opened, live, gone, busy };
 
 // Opens the existing object at `path`. With attach, a live object is attached (LOCK_SH held on
@@ -242,6 +259,8 @@ std::error_code open_existing_object(const std::string& path, const named_spec& 
   // kernel's permission check in open() has already decided whether we may use it.
   if (spec.name->where == scope::local &&
       (st.st_uid != ::geteuid() || (st.st_mode & (S_IRWXG | S_IRWXO)) != 0))
+    return make_errc(std::errc::permission_denied);
+  if (spec.name->where == scope::global && !granted_to_us(st, spec.writable))
     return make_errc(std::errc::permission_denied);
 
   if (flock_retry(fd.get(), LOCK_EX | LOCK_NB) == 0) {
@@ -485,7 +504,7 @@ std::error_code scan_objects(bool include_global, bool remove_stale,
       bool temp = false;
       if (!parse_file_name(file, info, k, temp)) continue;
       if (!temp && !info.global && file.rfind(my_scope, 0) != 0) continue;  // another user's
-      if (!temp && info.global && !include_global) continue;
+      if (!temp && info.global && !include_global && !remove_stale) continue;
       info.path = dir + "/" + file;
       unique_fd fd(::open(info.path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
       if (!fd) continue;
