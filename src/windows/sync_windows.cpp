@@ -7,11 +7,15 @@
 // Abandonment by destruction (API.md: "a mutex is abandoned ... when a named_mutex object is
 // destroyed by the thread that owns it"). A Windows mutex is abandoned only when its owning thread
 // ends; closing a handle does not release it, and no user-mode call marks a mutex abandoned. So it
-// is emulated: every mutex has a private companion object, a one-page file mapping named
-// Local\mmf-abandoned:<name> (Global\ for Global\ names) that lives exactly as long as the
-// library's handles to the mutex. Destroying a named_mutex on its owning thread sets a flag in it
-// and releases every level of ownership it holds; the next acquirer through this library finds the
-// flag (under the mutex, so without a race), clears it and reports lock_status::abandoned.
+// is emulated: every mutex has a private companion, a semaphore with a maximum count of 1 named
+// Local\mmf-abandoned:<name> (Global\ for Global\ names), which lives exactly as long as the
+// library's handles to the mutex. Its count is the flag "abandoned by destruction". Destroying a
+// named_mutex on its owning thread raises the count and releases every level of ownership that
+// object holds; the next acquirer through this library takes the count (WaitForSingleObject with
+// a zero timeout, under the mutex, so without a race) and reports lock_status::abandoned. A
+// semaphore rather than a shared page because creating a file mapping in Global\ needs
+// SeCreateGlobalPrivilege, which a mutex in Global\ does not; the price is one extra zero-timeout
+// wait per (non-recursive) acquisition.
 // Limits, documented: a Win32 or .NET program that takes the mutex next sees a normal acquisition
 // (and leaves the flag for the next acquirer through this library); a program's own object named
 // "mmf-abandoned:<name>" would clash with the companion.
@@ -24,13 +28,9 @@ namespace mmf::detail::platform {
 
 struct mutex_object {
   win::unique_handle handle;
-  win::unique_handle companion;         // the abandonment flag's file mapping
-  std::uint32_t* flag = nullptr;        // its view: nonzero = abandoned by destruction
+  win::unique_handle abandoned;         // the companion semaphore: count 1 = abandoned
   std::atomic<std::uint64_t> owner{0};  // serial of the thread owning it through this object
   std::uint32_t depth = 0;              // recursion depth through this object (owner only)
-  ~mutex_object() {
-    if (flag != nullptr) ::UnmapViewOfFile(flag);
-  }
 };
 
 struct event_object {
@@ -74,20 +74,15 @@ std::error_code open_failure(bool creating) noexcept {
 std::error_code open_companion(const object_name& name, mutex_object& m) noexcept {
   std::wstring wide;
   if (auto ec = win::kernel_name(name, wide, "mmf-abandoned:")) return ec;
-  win::unique_handle section(
-      ::CreateFileMappingW(INVALID_HANDLE_VALUE, nullptr, PAGE_READWRITE, 0, 4096, wide.c_str()));
-  if (!section) return open_failure(true);
-  void* view = ::MapViewOfFile(section.get(), FILE_MAP_READ | FILE_MAP_WRITE, 0, 0, 4096);
-  if (view == nullptr) return win::last_error();
-  m.companion = std::move(section);
-  m.flag = static_cast<std::uint32_t*>(view);
+  m.abandoned.reset(
+      ::CreateSemaphoreExW(nullptr, 0, 1, wide.c_str(), 0, SYNCHRONIZE | SEMAPHORE_MODIFY_STATE));
+  if (!m.abandoned) return open_failure(true);
   return {};
 }
 
+// Takes the "abandoned by destruction" flag, if it is raised.
 bool take_flag(mutex_object& m) noexcept {
-  if (m.flag == nullptr) return false;
-  std::atomic_ref<std::uint32_t> flag(*m.flag);
-  return flag.exchange(0, std::memory_order_relaxed) != 0;
+  return ::WaitForSingleObject(m.abandoned.get(), 0) == WAIT_OBJECT_0;
 }
 
 }  // namespace
@@ -163,8 +158,7 @@ std::error_code mutex_release(mutex_object& m) noexcept {
 void mutex_abandon_if_owned(mutex_object& m) noexcept {
   const std::uint64_t me = thread_serial();
   if (m.owner.load(std::memory_order_relaxed) != me || m.depth == 0) return;
-  if (m.flag != nullptr)
-    std::atomic_ref<std::uint32_t>(*m.flag).store(1, std::memory_order_relaxed);
+  ::ReleaseSemaphore(m.abandoned.get(), 1, nullptr);  // already raised: ERROR_TOO_MANY_POSTS
   std::uint32_t levels = m.depth;
   m.depth = 0;
   m.owner.store(0, std::memory_order_relaxed);
