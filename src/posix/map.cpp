@@ -468,23 +468,6 @@ std::error_code section_named(disposition how, const section_request& request, s
       return {};
     }
     const object_name& name = *request.name;
-    // Maps and persisted maps share one namespace (as on Windows): a persisted map published
-    // under this name answers open_existing and create_or_open, and makes create_new fail.
-    if (how == disposition::create_new) {
-      if (other_kind_live(kind::file, name)) return make_errc(std::errc::file_exists);
-    } else {
-      section_ptr s;
-      std::uint64_t cap = 0;
-      auto ec = open_persisted(name, request.acc, request.inherit, s, cap);
-      if (!ec) {
-        out = std::move(s);
-        created = false;
-        capacity = cap;
-        persisted = true;
-        return {};
-      }
-      if (ec != std::errc::no_such_file_or_directory) return ec;
-    }
     named_spec spec;
     spec.what = kind::map;
     spec.name = &name;
@@ -497,15 +480,37 @@ std::error_code section_named(disposition how, const section_request& request, s
     };
     section_ptr s(new section);
     bool made = false;
-    if (auto ec = posix::open_named(how, spec, s->hold, made)) return ec;
-    struct ::stat st {};
-    if (::fstat(s->hold.fd(), &st) != 0) return last_error();
+    // Maps and persisted maps share one namespace (as on Windows): a persisted map published
+    // under this name answers open_existing and create_or_open, and makes create_new fail. The
+    // shared-memory map is looked for first: it is the common case.
+    std::error_code ec;
+    if (how == disposition::create_new) {
+      if (other_kind_live(kind::file, name)) return make_errc(std::errc::file_exists);
+      ec = posix::open_named(how, spec, s->hold, made);
+    } else {
+      ec = posix::open_named(disposition::open_existing, spec, s->hold, made);
+      if (ec == std::errc::no_such_file_or_directory) {
+        section_ptr p;
+        std::uint64_t cap = 0;
+        auto pec = open_persisted(name, request.acc, request.inherit, p, cap);
+        if (!pec) {
+          out = std::move(p);
+          created = false;
+          capacity = cap;
+          persisted = true;
+          return {};
+        }
+        if (pec != std::errc::no_such_file_or_directory) return pec;
+        if (how == disposition::create_or_open) ec = posix::open_named(how, spec, s->hold, made);
+      }
+    }
+    if (ec) return ec;
     s->map_fd = s->hold.fd();
     s->options = request.options;
-    out = std::move(s);
+    capacity = made ? wanted : s->hold.opened_size();
     created = made;
-    capacity = static_cast<std::uint64_t>(st.st_size);
     persisted = false;
+    out = std::move(s);
     return {};
   } catch (const std::bad_alloc&) {
     return make_errc(std::errc::not_enough_memory);

@@ -240,7 +240,7 @@ enum class probe { opened, live, gone, busy };
 // return, probe::opened); without, a live one is only reported (probe::live). A stale object (no
 // holder) is removed and reported as gone.
 std::error_code open_existing_object(const std::string& path, const named_spec& spec, bool attach,
-                                     unique_fd& out, probe& result) {
+                                     unique_fd& out, struct ::stat& st_out, probe& result) {
   const int flags = (spec.writable ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
   unique_fd fd(::open(path.c_str(), flags));
   if (!fd) {
@@ -280,17 +280,19 @@ std::error_code open_existing_object(const std::string& path, const named_spec& 
     return {};
   }
   // The last holder may have left (and unlinked the name) between the probe and our LOCK_SH.
-  if (!still_named(fd.get(), path)) {
+  struct ::stat named {};
+  if (::lstat(path.c_str(), &named) != 0 || !same_file(st, named)) {
     result = probe::gone;
     return {};
   }
+  // Objects never change size once published: the fstat above still describes it.
   if (spec.validate) {
-    if (::fstat(fd.get(), &st) != 0) return last_error();
     if (auto ec = spec.validate(fd.get(), st)) return ec;
   }
   if (spec.inherit == inheritability::inheritable && ::fcntl(fd.get(), F_SETFD, 0) != 0)
     return last_error();
   out = std::move(fd);
+  st_out = st;
   result = probe::opened;
   return {};
 }
@@ -335,6 +337,9 @@ named_object& named_object::operator=(named_object&& other) noexcept {
     release();
     fd_ = std::move(other.fd_);
     path_ = std::move(other.path_);
+    size_ = std::exchange(other.size_, 0);
+    device_ = std::exchange(other.device_, 0);
+    inode_ = std::exchange(other.inode_, 0);
   }
   return *this;
 }
@@ -344,9 +349,22 @@ void named_object::release() noexcept {
   unregister_hold(fd_.get());
   // flock's shared→exclusive conversion is not atomic (it may drop LOCK_SH first); harmless here:
   // we are leaving either way. Success means no other holder is left.
-  if (flock_retry(fd_.get(), LOCK_EX | LOCK_NB) == 0) unlink_if_ours(fd_.get(), path_);
+  if (flock_retry(fd_.get(), LOCK_EX | LOCK_NB) == 0) {
+    struct ::stat mine {};
+    if (inode_ == 0 && ::fstat(fd_.get(), &mine) == 0) {
+      device_ = static_cast<std::uint64_t>(mine.st_dev);
+      inode_ = static_cast<std::uint64_t>(mine.st_ino);
+    }
+    struct ::stat named {};
+    // Only a name that still refers to this very inode is ours to remove.
+    if (inode_ != 0 && ::lstat(path_.c_str(), &named) == 0 &&
+        static_cast<std::uint64_t>(named.st_dev) == device_ &&
+        static_cast<std::uint64_t>(named.st_ino) == inode_)
+      ::unlink(path_.c_str());
+  }
   fd_.reset();
   path_.clear();
+  size_ = device_ = inode_ = 0;
 }
 
 std::error_code open_named(disposition how, const named_spec& spec, named_object& out,
@@ -356,7 +374,28 @@ std::error_code open_named(disposition how, const named_spec& spec, named_object
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     fresh_object fresh;
     for (int round = 0;; ++round) {
-      if (how != disposition::open_existing) {
+      probe result = probe::gone;
+      // Open first (unless only creation will do): building a fresh object is the expensive part,
+      // and create_or_open of an existing object should not pay for it.
+      if (how != disposition::create_new) {
+        unique_fd fd;
+        struct ::stat st {};
+        if (auto ec = open_existing_object(path, spec, true, fd, st, result)) return ec;
+        if (result == probe::opened) {
+          register_hold(fd.get());
+          out = named_object{};
+          out.fd_ = std::move(fd);
+          out.path_ = path;
+          out.size_ = static_cast<std::uint64_t>(st.st_size);
+          out.device_ = static_cast<std::uint64_t>(st.st_dev);
+          out.inode_ = static_cast<std::uint64_t>(st.st_ino);
+          created = false;
+          return {};
+        }
+        if (result == probe::gone && how == disposition::open_existing)
+          return make_errc(std::errc::no_such_file_or_directory);
+      }
+      if (result == probe::gone) {
         if (!fresh.fd) {
           if (auto ec = make_fresh(shm_directory(), spec, fresh)) return ec;
         }
@@ -370,27 +409,14 @@ std::error_code open_named(disposition how, const named_spec& spec, named_object
           return {};
         }
         if (ec != std::errc::file_exists) return ec;
-      }
-      unique_fd fd;
-      probe result{};
-      const bool attach = how != disposition::create_new;
-      if (auto ec = open_existing_object(path, spec, attach, fd, result)) return ec;
-      switch (result) {
-        case probe::opened:
-          register_hold(fd.get());
-          out = named_object{};
-          out.fd_ = std::move(fd);
-          out.path_ = path;
-          created = false;
-          return {};
-        case probe::live:
-          return make_errc(std::errc::file_exists);
-        case probe::gone:
-          if (how == disposition::open_existing)
-            return make_errc(std::errc::no_such_file_or_directory);
-          continue;  // the name is free (or was reclaimed): publish again
-        case probe::busy:
-          break;
+        if (how == disposition::create_or_open) continue;  // somebody else won: open theirs
+        // create_new: a live object is file_exists; a stale one is reclaimed, then publish again.
+        unique_fd fd;
+        struct ::stat st {};
+        if (auto probe_ec = open_existing_object(path, spec, false, fd, st, result))
+          return probe_ec;
+        if (result == probe::live) return make_errc(std::errc::file_exists);
+        if (result == probe::gone) continue;
       }
       if (std::chrono::steady_clock::now() > deadline)
         return make_errc(std::errc::resource_unavailable_try_again);

@@ -27,6 +27,7 @@
 #include <functional>
 #include <string>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "platform.hpp"
@@ -56,7 +57,12 @@ std::string object_file_name(kind k, const object_name& name);
 class named_object {
  public:
   named_object() noexcept = default;
-  named_object(named_object&&) noexcept = default;
+  named_object(named_object&& other) noexcept
+      : fd_(std::move(other.fd_)),
+        path_(std::move(other.path_)),
+        size_(std::exchange(other.size_, 0)),
+        device_(std::exchange(other.device_, 0)),
+        inode_(std::exchange(other.inode_, 0)) {}
   named_object& operator=(named_object&& other) noexcept;
   named_object(const named_object&) = delete;
   named_object& operator=(const named_object&) = delete;
@@ -65,6 +71,9 @@ class named_object {
   explicit operator bool() const noexcept { return static_cast<bool>(fd_); }
   int fd() const noexcept { return fd_.get(); }
   const std::string& path() const noexcept { return path_; }
+  // The object's size as found when it was opened (0 for an object this process created: its
+  // creator knows the size it gave it).
+  std::uint64_t opened_size() const noexcept { return size_; }
   // Drops the hold; removes the name if this was the last holder. Idempotent.
   void release() noexcept;
 
@@ -72,6 +81,9 @@ class named_object {
   friend std::error_code open_named(disposition, const named_spec&, named_object&, bool&) noexcept;
   unique_fd fd_;
   std::string path_;
+  std::uint64_t size_ = 0;
+  std::uint64_t device_ = 0;  // identity of the inode, to prove the name is still ours
+  std::uint64_t inode_ = 0;   // (0: not known yet)
 };
 
 struct named_spec {

@@ -46,8 +46,6 @@ TEST(CreationRace, StaleFileUnderTheNameIsReinitialisedNotAttached) {
   ASSERT_GE(fd, 0);
   ASSERT_EQ(::fchmod(fd, 0600), 0);
   ASSERT_EQ(::pwrite(fd, "old data", 8, 0), 8);
-  struct ::stat old_st {};
-  ASSERT_EQ(::fstat(fd, &old_st), 0);
   ::close(fd);
   bool created = false;
   auto map = mmf::memory_mapped_file::create_or_open(name, 12345, mmf::access::read_write,
@@ -57,9 +55,8 @@ TEST(CreationRace, StaleFileUnderTheNameIsReinitialisedNotAttached) {
   EXPECT_EQ(map.capacity(), 12345u);
   auto view = map.create_view_accessor();
   EXPECT_EQ(view.read<std::uint64_t>(0), 0u);
-  struct ::stat new_st {};
-  ASSERT_EQ(::stat(path.c_str(), &new_st), 0);
-  EXPECT_NE(new_st.st_ino, old_st.st_ino);
+  // The zeros and the new capacity prove a fresh object (not the inode number: the dead file is
+  // removed before the new one is made, and a file system may reuse the freed number).
   EXPECT_EQ(mmf_rel::entries(dir.path()).size(), 1u);
 }
 

@@ -49,7 +49,7 @@ TEST(Lifetime, DeadObjectIsReplacedByCreateNewAndCreateOrOpen) {
   mmf_rel::private_shm_dir dir;  // no sweep of a parallel test can take our stale files
   for (const bool create_new : {true, false}) {
     const std::string name = mmf_test::unique_name("rel_dead");
-    const ino_t old_inode = make_stale(name);
+    make_stale(name);
     bool created = false;
     auto map = create_new ? memory_mapped_file::create_new(name, 8192)
                           : memory_mapped_file::create_or_open(name, 8192, access::read_write,
@@ -60,9 +60,8 @@ TEST(Lifetime, DeadObjectIsReplacedByCreateNewAndCreateOrOpen) {
     }
     EXPECT_EQ(map.capacity(), 8192u);
     EXPECT_EQ(map.create_view_accessor().read<std::uint64_t>(0), 0u) << "not the dead data";
-    struct ::stat st {};
-    ASSERT_EQ(::stat(mmf::shared_memory_path(name).c_str(), &st), 0);
-    EXPECT_NE(st.st_ino, old_inode);
+    // (Not the inode number: the dead file is removed before the new one is made, and a file
+    // system may give the new file the freed number.)
     EXPECT_EQ(mmf_rel::entries(mmf_rel::shm_dir(), name).size(), 1u);
   }
 }
