@@ -87,8 +87,7 @@ bool take_flag(mutex_object& m) noexcept {
 
 }  // namespace
 
-// ---- Mutex
-// -----------------------------------------------------------------------------------------
+// ---- Mutex --------------------------------------------------------------------------------------
 
 std::error_code mutex_open(disposition how, const object_name& name, bool initially_owned,
                            mutex_ptr& out, bool& created) noexcept {
@@ -166,8 +165,7 @@ void mutex_abandon_if_owned(mutex_object& m) noexcept {
   }
 }
 
-// ---- Event
-// -----------------------------------------------------------------------------------------
+// ---- Event --------------------------------------------------------------------------------------
 
 std::error_code event_open(disposition how, const object_name& name, event_reset mode,
                            bool initially_set, event_ptr& out, bool& created) noexcept {
@@ -213,8 +211,7 @@ std::error_code event_wait(event_object& e, std::chrono::nanoseconds timeout,
   return {};
 }
 
-// ---- Semaphore
-// ---------------------------------------------------------------------------------------
+// ---- Semaphore ----------------------------------------------------------------------------------
 
 // Windows counts in a LONG: a maximum_count above LONG_MAX (2^31 - 1) is invalid_argument here.
 std::error_code semaphore_open(disposition how, const object_name& name,

@@ -298,8 +298,7 @@ child_process spawn_helper(std::vector<std::string> args) {
   return child_process(std::move(p));
 }
 
-// ---- Native handles
-// -------------------------------------------------------------------------------
+// ---- Native handles -----------------------------------------------------------------------------
 
 native_handle open_native_file(const std::filesystem::path& file, bool writable) {
   const DWORD want = GENERIC_READ | (writable ? GENERIC_WRITE : 0);

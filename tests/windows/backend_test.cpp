@@ -50,8 +50,7 @@ std::uint64_t round_up_to_page(std::uint64_t n) {
   return (n + page - 1) / page * page;
 }
 
-// ---- Names are the kernel's
-// ----------------------------------------------------------------------
+// ---- Names are the kernel's ---------------------------------------------------------------------
 
 TEST(WindowsNames, AMapIsTheKernelObjectLocalName) {
   const std::string name = unique_name("wname");
@@ -113,8 +112,7 @@ TEST(WindowsNames, CreateNewOnAnExistingNameLeavesNoExtraHandle) {
   EXPECT_MMF_ERROR(memory_mapped_file::open_existing(name), std::errc::no_such_file_or_directory);
 }
 
-// ---- Capacity and views
-// --------------------------------------------------------------------------
+// ---- Capacity and views -------------------------------------------------------------------------
 
 TEST(WindowsMaps, OpenedCapacityIsPageRoundedAndTheCreatorsIsExact) {
   const std::string name = unique_name("wcap");
@@ -182,8 +180,7 @@ TEST(WindowsMaps, AllocationGranularityIs64KiB) {
   EXPECT_EQ(view.pointer_offset(), 70000u % 65536u);
 }
 
-// ---- Files
-// ----------------------------------------------------------------------------------------
+// ---- Files --------------------------------------------------------------------------------------
 
 TEST(WindowsFiles, AMappedFileCanBeOpenedWrittenAndDeletedByOthers) {
   mmf_test::temp_dir dir;
@@ -215,8 +212,7 @@ TEST(WindowsFiles, FlushReachesTheFile) {
   EXPECT_EQ(v, 0x12345678u);
 }
 
-// ---- Inheritability
-// -------------------------------------------------------------------------------
+// ---- Inheritability -----------------------------------------------------------------------------
 
 TEST(WindowsHandles, InheritabilityIsTheHandleFlag) {
   auto plain = memory_mapped_file::create_new(unique_name("wnoinherit"), 4096);
@@ -230,8 +226,42 @@ TEST(WindowsHandles, InheritabilityIsTheHandleFlag) {
   EXPECT_NE(flags & HANDLE_FLAG_INHERIT, 0u);
 }
 
-// ---- Sync objects
-// ---------------------------------------------------------------------------------
+// A child started with bInheritHandles (as spawn_helper does) holds the inheritable handle under
+// the same value; DuplicateHandle from the child proves it, and that the other one is absent.
+TEST(WindowsHandles, OnlyInheritableHandlesReachAChild) {
+  auto inherited = memory_mapped_file::create_new(
+      {}, 4096, access::read_write, mmf::map_options::none, mmf::inheritability::inheritable);
+  auto plain = memory_mapped_file::create_new({}, 4096);
+  inherited.create_view_accessor().write<int>(0, 31337);
+  auto child = mmf_test::spawn_helper({"echo_stdin"});
+  ASSERT_EQ(child.read_line(), "ready");
+  handle process(::OpenProcess(PROCESS_DUP_HANDLE, FALSE, static_cast<DWORD>(child.id())));
+  ASSERT_TRUE(process) << ::GetLastError();
+  HANDLE dup = nullptr;
+  ASSERT_TRUE(::DuplicateHandle(process.h, inherited.native_handle(), ::GetCurrentProcess(), &dup,
+                                0, FALSE, DUPLICATE_SAME_ACCESS))
+      << "the inheritable map handle is not in the child: " << ::GetLastError();
+  handle copy(dup);
+  void* p = ::MapViewOfFile(copy.h, FILE_MAP_READ, 0, 0, 0);
+  ASSERT_NE(p, nullptr);
+  int v = 0;
+  std::memcpy(&v, p, sizeof v);
+  ::UnmapViewOfFile(p);
+  EXPECT_EQ(v, 31337) << "the child's handle is the same map";
+  HANDLE other = nullptr;
+  if (::DuplicateHandle(process.h, plain.native_handle(), ::GetCurrentProcess(), &other, 0, FALSE,
+                        DUPLICATE_SAME_ACCESS)) {
+    handle o(other);
+    // The value may name some unrelated handle of the child, but never our map.
+    void* q = ::MapViewOfFile(o.h, FILE_MAP_READ, 0, 0, 0);
+    EXPECT_EQ(q, nullptr) << "a non-inheritable map handle reached the child";
+    if (q != nullptr) ::UnmapViewOfFile(q);
+  }
+  EXPECT_TRUE(child.write_line("quit"));
+  EXPECT_EQ(child.wait(), 0);
+}
+
+// ---- Sync objects -------------------------------------------------------------------------------
 
 TEST(WindowsSync, AWin32MutexIsOpenedByName) {
   const std::string name = unique_name("wmutex");
@@ -293,8 +323,7 @@ TEST(WindowsSync, SubMillisecondTimeoutsAreRoundedUpNeverShortened) {
   }
 }
 
-// ---- Inspection
-// -----------------------------------------------------------------------------------
+// ---- Inspection ---------------------------------------------------------------------------------
 
 TEST(WindowsObjects, NothingToListNoPathAndNoPermissionBits) {
   auto map = memory_mapped_file::create_new(unique_name("wlist"), 4096);
