@@ -276,9 +276,20 @@ child_process spawn_helper(std::vector<std::string> args) {
   PROCESS_INFORMATION pi{};
   // bInheritHandles: TRUE, as exec() keeps descriptors without FD_CLOEXEC: handles a test made
   // inheritable (inheritability::inheritable) reach the child, the others do not.
-  const BOOL ok = ::CreateProcessW(program.c_str(), command_line.data(), nullptr, nullptr, TRUE, 0,
-                                   nullptr, nullptr, &si, &pi);
-  const DWORD error = ::GetLastError();
+  // Under Wine, CreateProcessW fails now and then with ERROR_INTERNAL_ERROR when many processes
+  // are started and killed in a row (1 in a few hundred); a missing or forbidden program fails
+  // for good. Transient failures are retried a few times.
+  BOOL ok = FALSE;
+  DWORD error = ERROR_SUCCESS;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    ok = ::CreateProcessW(program.c_str(), command_line.data(), nullptr, nullptr, TRUE, 0, nullptr,
+                          nullptr, &si, &pi);
+    error = ::GetLastError();
+    if (ok || error == ERROR_FILE_NOT_FOUND || error == ERROR_PATH_NOT_FOUND ||
+        error == ERROR_ACCESS_DENIED || error == ERROR_BAD_EXE_FORMAT)
+      break;
+    ::Sleep(50);
+  }
   ::CloseHandle(stdin_r);
   ::CloseHandle(stdout_w);
   if (stderr_copy != nullptr) ::CloseHandle(stderr_copy);
