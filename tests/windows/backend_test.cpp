@@ -172,6 +172,19 @@ TEST(WindowsMaps, CopyOnWriteViewsKeepTheirWritesPrivate) {
   EXPECT_EQ(map.create_view_accessor().read<int>(0), 1);
 }
 
+TEST(WindowsMaps, ExecuteViewsRunCode) {
+  auto map = memory_mapped_file::create_new(unique_name("wexec"), 4096, access::read_write_execute);
+  map.create_view_accessor().write<unsigned char>(0, 0xC3);  // x86-64 "ret"
+  auto code = map.create_view_accessor(0, 1, access::read_execute);
+  void (*fn)() = nullptr;
+  const void* entry = code.bytes().data();
+  std::memcpy(&fn, &entry, sizeof fn);
+  fn();  // FILE_MAP_EXECUTE: no access violation
+  auto plain = memory_mapped_file::create_new(unique_name("wnoexec"), 4096);
+  EXPECT_MMF_ERROR(plain.create_view_accessor(0, 0, access::read_execute),
+                   std::errc::permission_denied);
+}
+
 TEST(WindowsMaps, AllocationGranularityIs64KiB) {
   EXPECT_EQ(mmf::allocation_granularity(), 65536u);
   const std::string name = unique_name("wgran");
