@@ -4,6 +4,9 @@
 //   file (INVALID_HANDLE_VALUE, non-persisted), named Local\<name> or Global\<name> in UTF-16, so
 //   Win32 and .NET programs open the same object by the same name. Its lifetime is the kernel's:
 //   it goes with its last handle or view in any process, also when processes are killed.
+// - Creating a map under a Global\ name needs SeCreateGlobalPrivilege (administrators and services
+//   have it): without it CreateFileMappingW fails with ERROR_ACCESS_DENIED, permission_denied.
+//   Opening an existing Global\ map does not need it. (Wine does not enforce this.)
 // - A named persisted map is a named mapping over the file: OpenFileMappingW in another process
 //   finds it while the creator (or one of its views) keeps it open.
 // - map_options::delay_allocate_pages creates the section with SEC_RESERVE: it takes no commit
