@@ -23,8 +23,12 @@
 //   such dead registration lets one more set() stay pending while nobody waits.
 // - Semaphore: the count is the futex word, with the maximum and a waiter count beside it.
 // Timed waits use absolute CLOCK_MONOTONIC deadlines (FUTEX_WAIT_BITSET without
-// FUTEX_CLOCK_REALTIME; pthread_mutex_clocklock), so they never return early. Spinning before a
-// sleep is short and only done on machines with more than one CPU.
+// FUTEX_CLOCK_REALTIME; pthread_mutex_clocklock), so they never return early.
+// Spinning before a sleep (events and semaphores) pays only while the signaller runs on another
+// CPU: it is skipped when the process may use one CPU only, or when the last set()/release() ran
+// on the waiter's own CPU (recorded in the shared object), and its length adapts per handle
+// (doubled when it succeeds or the signal came soon after it gave up, halved when it ends in a
+// long sleep, within fixed bounds: see `spinner`).
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -98,8 +102,8 @@ struct shared_mutex {
 
 struct shared_event {
   sync_header header;
-  std::uint32_t mode;  // 0 manual, 1 automatic
-  std::uint32_t reserved;
+  std::uint32_t mode;                          // 0 manual, 1 automatic
+  std::atomic<std::uint32_t> signaller_cpu;    // CPU of the last set(), plus one; 0: unknown
   alignas(8) std::atomic<std::uint64_t> word;  // low: futex state, high: registered waiters
 };
 
@@ -108,7 +112,7 @@ struct shared_semaphore {
   std::atomic<std::uint32_t> count;  // the futex word
   std::uint32_t maximum;
   std::atomic<std::uint32_t> waiters;
-  std::uint32_t reserved;
+  std::atomic<std::uint32_t> signaller_cpu;  // CPU of the last release(), plus one; 0: unknown
 };
 
 template <class T>
@@ -199,7 +203,7 @@ deadline make_deadline(std::chrono::nanoseconds timeout) noexcept {
 }
 
 // A short spin before sleeping: useful when the other side is running on another CPU, wasteful
-// when both share one, so it is skipped there.
+// when both share one (the signaller cannot run while the waiter spins), so it is skipped there.
 // The CPUs this process may run on (taskset, cpusets), not those online, decide it.
 bool spinning_pays() noexcept {
   static const bool multi = [] {
@@ -219,29 +223,110 @@ inline void cpu_relax() noexcept {
 #endif
 }
 
-constexpr int spin_iterations = 100;
+// Spin budget of a handle, in cpu_relax() iterations (one is roughly 10-40 ns).
+constexpr std::uint32_t spin_initial = 100;
+constexpr std::uint32_t spin_min = 16;
+constexpr std::uint32_t spin_max = 256;
 
-// The calling thread's id, cached per thread. A fork()ed child starts with a copy of the parent
-// thread's cache, so the cache also remembers the fork epoch it was filled in.
-std::atomic<unsigned> fork_epoch{0};
-void on_fork_child() noexcept {
-  fork_epoch.fetch_add(1, std::memory_order_relaxed);
+// The CPU the calling thread runs on, plus one; 0 when unknown. sched_getcpu() reads the rseq
+// area (glibc 2.35) or calls the vDSO: no system call.
+std::uint32_t current_cpu_tag() noexcept {
+  const int cpu = sched_getcpu();
+  return cpu < 0 ? 0u : static_cast<std::uint32_t>(cpu) + 1u;
 }
 
-pid_t this_thread_id() noexcept {
+// Called by a signaller: remembers its CPU in the shared object, for the waiters' spin decision.
+void note_signaller(std::atomic<std::uint32_t>& signaller_cpu) noexcept {
+  const std::uint32_t cpu = current_cpu_tag();
+  if (signaller_cpu.load(std::memory_order_relaxed) != cpu)
+    signaller_cpu.store(cpu, std::memory_order_relaxed);
+}
+
+std::int64_t monotonic_ns() noexcept {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
+}
+
+// The spin of one wait, against the handle's budget. The spin is skipped when it cannot pay: one
+// usable CPU, or the last signaller ran on this CPU (it could not run while we spin). The budget
+// doubles when a spin succeeds. When a spin runs out and the wait sleeps, the sleep decides: a
+// signal that came soon after (within 4x the time spun: the signaller is active and a longer spin
+// would have caught it, or will catch it once both sides spin again) doubles it too; a long sleep
+// or a timeout (the signaller is idle or slow: spinning only burns CPU) halves it. Always within
+// [spin_min, spin_max]. The clock is read when a spin starts and when it runs out; waits that find
+// the signal at once, or skip the spin, never read it.
+class spinner {
+ public:
+  explicit spinner(std::atomic<std::uint32_t>& budget) noexcept : budget_(budget) {}
+
+  template <class Done>
+  bool spin(const std::atomic<std::uint32_t>& signaller_cpu, Done done) noexcept {
+    if (!spinning_pays()) return false;
+    const std::uint32_t last = signaller_cpu.load(std::memory_order_relaxed);
+    if (last != 0 && last == current_cpu_tag()) return false;
+    limit_ = budget_.load(std::memory_order_relaxed);
+    const std::int64_t start = monotonic_ns();
+    for (std::uint32_t i = 0; i < limit_; ++i) {
+      cpu_relax();
+      if (done()) {
+        grow();
+        return true;
+      }
+    }
+    gave_up_ = monotonic_ns();
+    spun_ns_ = gave_up_ - start;
+    return false;
+  }
+
+  // The wait that followed a spin which ran out has ended.
+  void slept(bool signaled) noexcept {
+    if (gave_up_ == 0) return;  // no spin, or it succeeded
+    if (signaled && monotonic_ns() - gave_up_ <= 4 * spun_ns_) {
+      grow();
+    } else if (limit_ > spin_min) {
+      budget_.store(limit_ / 2 > spin_min ? limit_ / 2 : spin_min, std::memory_order_relaxed);
+    }
+  }
+
+ private:
+  void grow() noexcept {
+    if (limit_ < spin_max)
+      budget_.store(limit_ * 2 < spin_max ? limit_ * 2 : spin_max, std::memory_order_relaxed);
+  }
+
+  std::atomic<std::uint32_t>& budget_;
+  std::uint32_t limit_ = 0;
+  std::int64_t gave_up_ = 0;  // when the spin ran out; 0: it did not
+  std::int64_t spun_ns_ = 0;
+};
+
+// The calling thread's id, cached per thread (gettid() is a system call). fork() copies the
+// forking thread's cache into the child, whose only thread has another id: a pthread_atfork child
+// handler clears it there. The handler is registered before the first id is cached.
+thread_local pid_t cached_thread_id = 0;
+
+void on_fork_child() noexcept {
+  cached_thread_id = 0;
+}
+
+[[gnu::noinline]] pid_t fill_thread_id() noexcept {
   static const int registered = pthread_atfork(nullptr, nullptr, on_fork_child);
   (void)registered;
-  struct cache {
-    unsigned epoch = ~0u;
-    pid_t tid = 0;
-  };
-  thread_local cache c;
-  const unsigned epoch = fork_epoch.load(std::memory_order_relaxed);
-  if (c.epoch != epoch || c.tid == 0) {
-    c.tid = gettid();
-    c.epoch = epoch;
-  }
-  return c.tid;
+  cached_thread_id = static_cast<pid_t>(gettid());
+  return cached_thread_id;
+}
+
+inline pid_t this_thread_id() noexcept {
+  const pid_t tid = cached_thread_id;
+  return tid != 0 ? tid : fill_thread_id();
+}
+
+// std::error_code{} calls std::system_category(), which is out of line; the fast paths return
+// this equal value instead.
+inline std::error_code no_error() noexcept {
+  static const std::error_category& category = std::system_category();
+  return std::error_code(0, category);
 }
 
 #if defined(__SANITIZE_THREAD__)
@@ -415,11 +500,13 @@ struct mutex_object {
 struct event_object {
   named_object hold;
   shared_event* shared = nullptr;
+  std::atomic<std::uint32_t> spin{spin_initial};  // this handle's spin budget (spinner)
 };
 
 struct semaphore_object {
   named_object hold;
   shared_semaphore* shared = nullptr;
+  std::atomic<std::uint32_t> spin{spin_initial};
 };
 
 namespace {
@@ -501,67 +588,88 @@ std::error_code mutex_open(disposition how, const object_name& name, bool initia
   return {};
 }
 
-std::error_code mutex_acquire(mutex_object& m, std::chrono::nanoseconds timeout,
-                              lock_status& status) noexcept {
-  shared_mutex& s = *m.shared;
-  int rc = 0;
-  if (timeout <= std::chrono::nanoseconds::zero()) {
-    rc = pthread_mutex_trylock(&s.mutex);
-  } else {
-    const deadline d = make_deadline(timeout);
-    if (d.infinite) {
-      rc = pthread_mutex_lock(&s.mutex);
-    } else {
-      rc = timed_lock(&s.mutex, d.at);
-    }
-  }
-  bool abandoned = false;
-  if (rc == EOWNERDEAD) {
-    // The owner died holding it. Make it consistent before anything else: an unlock without it
-    // would leave the mutex ENOTRECOVERABLE forever.
-    if (int c = pthread_mutex_consistent(&s.mutex); c != 0) return sys_error(c);
-    s.owner.store(0, std::memory_order_relaxed);
-    s.depth.store(0, std::memory_order_relaxed);
-    abandoned = true;
-  } else if (rc == EBUSY || rc == ETIMEDOUT) {
-    status = lock_status::timed_out;
-    return {};
-  } else if (rc != 0) {
-    return sys_error(rc);
-  }
+namespace {
+
+// Called once pthread has given the calling thread the mutex: records it as the owner, or one more
+// level when it already was (`owner` is cleared before the last level is unlocked, and reset after
+// EOWNERDEAD, so finding our own id there means a recursive lock), and takes over an abandonment
+// left by mutex_abandon_if_owned. Plain loads and stores: only the owner writes these fields.
+[[gnu::always_inline]] inline void note_acquired(mutex_object& m, shared_mutex& s, bool abandoned,
+                                                 lock_status& status) noexcept {
   const pid_t me = this_thread_id();
-  if (s.owner.load(std::memory_order_relaxed) == me &&
-      s.depth.load(std::memory_order_relaxed) > 0) {
-    s.depth.fetch_add(1, std::memory_order_relaxed);
+  const std::uint32_t depth = s.depth.load(std::memory_order_relaxed);
+  if (s.owner.load(std::memory_order_relaxed) == me && depth > 0) {
+    s.depth.store(depth + 1, std::memory_order_relaxed);
     ++m.levels;
   } else {
     s.owner.store(me, std::memory_order_relaxed);
     s.depth.store(1, std::memory_order_relaxed);
     m.levels = 1;
   }
-  if (s.abandoned.exchange(0, std::memory_order_relaxed) != 0) abandoned = true;
+  if (s.abandoned.load(std::memory_order_relaxed) != 0) [[unlikely]] {
+    s.abandoned.store(0, std::memory_order_relaxed);
+    abandoned = true;
+  }
   status = abandoned ? lock_status::abandoned : lock_status::acquired;
-  return {};
+}
+
+// A lock attempt with a finite timeout (<= 0: just a try).
+[[gnu::noinline]] int lock_within(pthread_mutex_t* m, std::chrono::nanoseconds timeout) noexcept {
+  if (timeout <= std::chrono::nanoseconds::zero()) return pthread_mutex_trylock(m);
+  const deadline d = make_deadline(timeout);
+  return d.infinite ? pthread_mutex_lock(m) : timed_lock(m, d.at);
+}
+
+// pthread returned `rc` != 0 from a lock attempt.
+[[gnu::noinline]] std::error_code mutex_acquire_failed(mutex_object& m, shared_mutex& s, int rc,
+                                                       lock_status& status) noexcept {
+  if (rc == EOWNERDEAD) {
+    // The owner died holding it. Make it consistent before anything else: an unlock without it
+    // would leave the mutex ENOTRECOVERABLE forever.
+    if (int c = pthread_mutex_consistent(&s.mutex); c != 0) return sys_error(c);
+    s.owner.store(0, std::memory_order_relaxed);
+    s.depth.store(0, std::memory_order_relaxed);
+    note_acquired(m, s, true, status);
+    return {};
+  }
+  if (rc == EBUSY || rc == ETIMEDOUT) {
+    status = lock_status::timed_out;
+    return {};
+  }
+  return sys_error(rc);
+}
+
+}  // namespace
+
+std::error_code mutex_acquire(mutex_object& m, std::chrono::nanoseconds timeout,
+                              lock_status& status) noexcept {
+  shared_mutex& s = *m.shared;
+  const int rc = timeout == std::chrono::nanoseconds::max() ? pthread_mutex_lock(&s.mutex)
+                                                            : lock_within(&s.mutex, timeout);
+  if (rc != 0) [[unlikely]]
+    return mutex_acquire_failed(m, s, rc, status);
+  note_acquired(m, s, false, status);
+  return no_error();
 }
 
 std::error_code mutex_release(mutex_object& m) noexcept {
   shared_mutex& s = *m.shared;
   const pid_t me = this_thread_id();
   const std::uint32_t depth = s.depth.load(std::memory_order_relaxed);
-  if (s.owner.load(std::memory_order_relaxed) != me || depth == 0)
+  if (s.owner.load(std::memory_order_relaxed) != me || depth == 0) [[unlikely]]
     return make_errc(std::errc::operation_not_permitted);
   s.depth.store(depth - 1, std::memory_order_relaxed);
   if (depth == 1) s.owner.store(0, std::memory_order_relaxed);
   const std::uint32_t levels = m.levels;
   if (m.levels > 0) --m.levels;
-  if (int rc = pthread_mutex_unlock(&s.mutex); rc != 0) {
+  if (int rc = pthread_mutex_unlock(&s.mutex); rc != 0) [[unlikely]] {
     // pthread disagrees (a recycled thread id): restore our view and report it.
     s.owner.store(me, std::memory_order_relaxed);
     s.depth.store(depth, std::memory_order_relaxed);
     m.levels = levels;
     return rc == EPERM ? make_errc(std::errc::operation_not_permitted) : sys_error(rc);
   }
-  return {};
+  return no_error();
 }
 
 void mutex_abandon_if_owned(mutex_object& m) noexcept {
@@ -640,6 +748,7 @@ std::error_code event_open(disposition how, const object_name& name, event_reset
 
 std::error_code event_set(event_object& e) noexcept {
   shared_event& s = *e.shared;
+  note_signaller(s.signaller_cpu);
   std::uint64_t v = s.word.load(std::memory_order_relaxed);
   if (s.mode == event_manual) {
     for (;;) {
@@ -697,7 +806,8 @@ bool try_take_signal(shared_event& s, std::uint64_t& v, bool registered) noexcep
   return false;
 }
 
-std::error_code wait_manual(shared_event& s, std::chrono::nanoseconds timeout, bool& signaled) {
+std::error_code wait_manual(event_object& e, std::chrono::nanoseconds timeout, bool& signaled) {
+  shared_event& s = *e.shared;
   std::uint64_t v = s.word.load(std::memory_order_acquire);
   if ((low(v) & 1u) != 0) {
     signaled = true;
@@ -708,20 +818,19 @@ std::error_code wait_manual(shared_event& s, std::chrono::nanoseconds timeout, b
     signaled = false;
     return {};
   }
-  if (spinning_pays()) {
-    for (int i = 0; i < spin_iterations; ++i) {
-      cpu_relax();
-      v = s.word.load(std::memory_order_acquire);
-      if (manual_released(low(v), generation)) {
-        signaled = true;
-        return {};
-      }
-    }
+  spinner spin(e.spin);
+  if (spin.spin(s.signaller_cpu, [&] {
+        v = s.word.load(std::memory_order_acquire);
+        return manual_released(low(v), generation);
+      })) {
+    signaled = true;
+    return {};
   }
   const deadline d = make_deadline(timeout);
   // Register as a waiter (so set() knows to wake), but only while the state is what we saw.
   for (;;) {
     if (manual_released(low(v), generation)) {
+      spin.slept(true);
       signaled = true;
       return {};
     }
@@ -746,11 +855,13 @@ std::error_code wait_manual(shared_event& s, std::chrono::nanoseconds timeout, b
     expected = low(v);
   }
   s.word.fetch_sub(waiter_unit, std::memory_order_relaxed);
+  spin.slept(released);
   signaled = released;
   return {};
 }
 
-std::error_code wait_automatic(shared_event& s, std::chrono::nanoseconds timeout, bool& signaled) {
+std::error_code wait_automatic(event_object& e, std::chrono::nanoseconds timeout, bool& signaled) {
+  shared_event& s = *e.shared;
   std::uint64_t v = s.word.load(std::memory_order_relaxed);
   if (try_take_signal(s, v, false)) {
     signaled = true;
@@ -760,19 +871,18 @@ std::error_code wait_automatic(shared_event& s, std::chrono::nanoseconds timeout
     signaled = false;
     return {};
   }
-  if (spinning_pays()) {
-    for (int i = 0; i < spin_iterations; ++i) {
-      cpu_relax();
-      v = s.word.load(std::memory_order_relaxed);
-      if (low(v) > 0 && try_take_signal(s, v, false)) {
-        signaled = true;
-        return {};
-      }
-    }
+  spinner spin(e.spin);
+  if (spin.spin(s.signaller_cpu, [&] {
+        v = s.word.load(std::memory_order_relaxed);
+        return low(v) > 0 && try_take_signal(s, v, false);
+      })) {
+    signaled = true;
+    return {};
   }
   const deadline d = make_deadline(timeout);
   for (;;) {
     if (try_take_signal(s, v, false)) {
+      spin.slept(true);
       signaled = true;
       return {};
     }
@@ -785,6 +895,7 @@ std::error_code wait_automatic(shared_event& s, std::chrono::nanoseconds timeout
     const int rc = futex_wait(low_half(s.word), 0, d.get());
     v = s.word.load(std::memory_order_relaxed);
     if (try_take_signal(s, v, true)) {
+      spin.slept(true);
       signaled = true;
       return {};
     }
@@ -800,6 +911,7 @@ std::error_code wait_automatic(shared_event& s, std::chrono::nanoseconds timeout
     if (low(v) > 0) {
       if (s.word.compare_exchange_weak(v, v - 1 - waiter_unit, std::memory_order_acquire,
                                        std::memory_order_relaxed)) {
+        spin.slept(true);
         signaled = true;
         return {};
       }
@@ -807,6 +919,7 @@ std::error_code wait_automatic(shared_event& s, std::chrono::nanoseconds timeout
     }
     if (s.word.compare_exchange_weak(v, v - waiter_unit, std::memory_order_relaxed,
                                      std::memory_order_relaxed)) {
+      spin.slept(false);
       signaled = false;
       return {};
     }
@@ -817,9 +930,8 @@ std::error_code wait_automatic(shared_event& s, std::chrono::nanoseconds timeout
 
 std::error_code event_wait(event_object& e, std::chrono::nanoseconds timeout,
                            bool& signaled) noexcept {
-  shared_event& s = *e.shared;
-  if (s.mode == event_manual) return wait_manual(s, timeout, signaled);
-  return wait_automatic(s, timeout, signaled);
+  if (e.shared->mode == event_manual) return wait_manual(e, timeout, signaled);
+  return wait_automatic(e, timeout, signaled);
 }
 
 // ---- Semaphore
@@ -854,6 +966,7 @@ std::error_code semaphore_open(disposition how, const object_name& name,
 std::error_code semaphore_release(semaphore_object& so, std::uint32_t count,
                                   std::uint32_t& previous) noexcept {
   shared_semaphore& s = *so.shared;
+  note_signaller(s.signaller_cpu);
   std::uint32_t c = s.count.load(std::memory_order_relaxed);
   for (;;) {
     if (count > s.maximum || c > s.maximum - count) return make_errc(std::errc::value_too_large);
@@ -893,14 +1006,11 @@ std::error_code semaphore_acquire(semaphore_object& so, std::chrono::nanoseconds
     acquired = false;
     return {};
   }
-  if (spinning_pays()) {
-    for (int i = 0; i < spin_iterations; ++i) {
-      cpu_relax();
-      if (s.count.load(std::memory_order_relaxed) > 0 && try_take(s)) {
-        acquired = true;
-        return {};
-      }
-    }
+  spinner spin(so.spin);
+  if (spin.spin(s.signaller_cpu,
+                [&] { return s.count.load(std::memory_order_relaxed) > 0 && try_take(s); })) {
+    acquired = true;
+    return {};
   }
   const deadline d = make_deadline(timeout);
   s.waiters.fetch_add(1, std::memory_order_seq_cst);
@@ -923,6 +1033,7 @@ std::error_code semaphore_acquire(semaphore_object& so, std::chrono::nanoseconds
   }
   s.waiters.fetch_sub(1, std::memory_order_relaxed);
   if (result) return result;
+  spin.slept(got);
   acquired = got;
   return {};
 }
