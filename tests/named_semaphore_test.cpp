@@ -96,11 +96,26 @@ TEST(NamedSemaphore, CountsAndTheMaximum) {
   EXPECT_FALSE(s.try_acquire_for(0ms));
 }
 
+// Windows counts in a LONG, so its largest maximum is 2^31 - 1; POSIX takes the full 32 bits.
+#ifdef _WIN32
+constexpr std::uint32_t kLargestMaximum = 0x7fffffffu;
+#else
+constexpr std::uint32_t kLargestMaximum = 0xffffffffu;
+#endif
+
 TEST(NamedSemaphore, LargestMaximum) {
-  auto s = named_semaphore::create_or_open(unique_name("sem"), 0xfffffffeu, 0xffffffffu);
-  EXPECT_EQ(s.release(), 0xfffffffeu);
+  auto s =
+      named_semaphore::create_or_open(unique_name("sem"), kLargestMaximum - 1, kLargestMaximum);
+  EXPECT_EQ(s.release(), kLargestMaximum - 1);
   EXPECT_MMF_ERROR(s.release(), std::errc::value_too_large);
 }
+
+#ifdef _WIN32
+TEST(NamedSemaphore, MaximumAboveLongMaxIsInvalidArgumentOnWindows) {
+  EXPECT_MMF_ERROR(named_semaphore::create_or_open(unique_name("sem"), 0, kLargestMaximum + 1u),
+                   std::errc::invalid_argument);
+}
+#endif
 
 TEST(NamedSemaphore, CreatedNewAndCountsBelongToTheCreator) {
   const auto name = unique_name("sem");

@@ -30,8 +30,8 @@ class MMF_API named_semaphore {
 
   // Opens the semaphore `name`, or creates it with `initial_count` of `maximum_count` (the counts
   // apply only when this call creates it). Errors: invalid_argument (bad name,
-  // initial_count > maximum_count, maximum_count == 0), permission_denied,
-  // not_enough_memory / no_space_on_device.
+  // initial_count > maximum_count, maximum_count == 0, and on Windows, whose kernel counts in a
+  // LONG, maximum_count > 2^31 - 1), permission_denied, not_enough_memory / no_space_on_device.
   static named_semaphore create_or_open(std::string_view name, std::uint32_t initial_count,
                                         std::uint32_t maximum_count, bool* created_new = nullptr);
   static named_semaphore create_or_open(std::string_view name, std::uint32_t initial_count,

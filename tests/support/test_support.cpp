@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include <mmf/system.hpp>
 #include "support/error_assertions.hpp"
 
 namespace mmf_test {
@@ -18,6 +19,15 @@ namespace detail {
 // From the OS-specific file.
 std::int64_t current_process_id() noexcept;
 }  // namespace detail
+
+std::uint64_t opened_capacity(std::uint64_t created) {
+#ifdef _WIN32
+  const std::uint64_t page = mmf::page_size();
+  return (created + page - 1) / page * page;
+#else
+  return created;
+#endif
+}
 
 std::string unique_name(std::string_view prefix) {
   static std::atomic<std::uint64_t> counter{0};

@@ -27,6 +27,10 @@ using namespace std::chrono_literals;
 // object name (no '/', '\' or NUL) as long as the prefix is; at most prefix + 40 bytes.
 std::string unique_name(std::string_view prefix = "mmft");
 
+// The capacity that open_existing reports for a map created with `created` bytes: exactly that on
+// POSIX; on Windows, whose kernel keeps no exact size for a section, rounded up to a page.
+std::uint64_t opened_capacity(std::uint64_t created);
+
 // A fresh directory under the system's temporary directory, removed with everything in it when
 // the object is destroyed (errors ignored: a destructor never throws).
 class temp_dir {
