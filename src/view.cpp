@@ -185,6 +185,7 @@ std::streamsize view_streambuf::xsgetn(char_type* s, std::streamsize n) {
   const auto available = static_cast<std::uint64_t>(egptr() - gptr());
   const auto count =
       static_cast<std::size_t>(std::min<std::uint64_t>(available, static_cast<std::uint64_t>(n)));
+  if (count == 0) return 0;       // at the end (of an empty view too, whose gptr() may be null)
   std::memcpy(s, gptr(), count);  // one copy, whatever the size
   setg(eback(), gptr() + count, egptr());
   return static_cast<std::streamsize>(count);
@@ -196,6 +197,7 @@ std::streamsize view_streambuf::xsputn(const char_type* s, std::streamsize n) {
   const auto available = static_cast<std::uint64_t>(epptr() - pptr());
   const auto count =
       static_cast<std::size_t>(std::min<std::uint64_t>(available, static_cast<std::uint64_t>(n)));
+  if (count == 0) return 0;
   std::memcpy(pptr(), s, count);
   // setp rather than pbump(int): positions past 2 GiB must work.
   char* at = pptr() + count;

@@ -276,8 +276,11 @@ std::vector<std::byte> signed_bytes(std::string_view text, std::string_view what
 std::vector<std::byte> value_bytes(std::string_view option, std::string_view text) {
   const std::string what = fmt::format("{} value", option);
   if (option == "--text") {
-    std::vector<std::byte> out(text.size());
-    std::memcpy(out.data(), text.data(), text.size());
+    // No memcpy: an empty vector's data() may be null, which memcpy must never get.
+    std::vector<std::byte> out;
+    out.reserve(text.size());
+    for (const char c : text)
+      out.push_back(static_cast<std::byte>(c));
     return out;
   }
   if (option == "--hex") return parse_hex_bytes(text, what);
