@@ -14,9 +14,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -435,38 +437,54 @@ std::error_code open_named(disposition how, const named_spec& spec, named_object
 
 namespace {
 
-// flock holders per inode, from /proc/locks ("1: FLOCK ADVISORY READ 123 00:1a:4567 0 EOF").
-int count_holders(const struct ::stat& st) {
+// flock holders per inode, read once from /proc/locks ("1: FLOCK ADVISORY READ 123 00:1a:4567 0
+// EOF"); nullopt when /proc/locks cannot be read. Keys are "major:minor:inode" as printed there.
+using holder_table = std::unordered_map<std::string, int>;
+
+std::string lock_key(const struct ::stat& st) {
+  char key[64];
+  std::snprintf(key, sizeof key, "%02x:%02x:%llu", major(st.st_dev), minor(st.st_dev),
+                static_cast<unsigned long long>(st.st_ino));
+  return key;
+}
+
+std::optional<holder_table> read_flock_holders() {
   // Read with O_CLOEXEC (std::ifstream would not set it) so no descriptor leaks into a child.
   unique_fd fd(::open("/proc/locks", O_RDONLY | O_CLOEXEC));
-  if (!fd) return -1;
+  if (!fd) return std::nullopt;
   std::string text;
   char buf[4096];
   for (;;) {
     const ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
+    if (n < 0) return std::nullopt;
+    if (n == 0) break;
     text.append(buf, static_cast<std::size_t>(n));
   }
-  char want[64];
-  std::snprintf(want, sizeof want, "%02x:%02x:%llu", major(st.st_dev), minor(st.st_dev),
-                static_cast<unsigned long long>(st.st_ino));
-  int count = 0;
+  holder_table table;
   std::size_t start = 0;
   while (start < text.size()) {
     std::size_t stop = text.find('\n', start);
     if (stop == std::string::npos) stop = text.size();
     const std::string_view line(text.data() + start, stop - start);
     start = stop + 1;
-    if (line.find("FLOCK") == std::string_view::npos || line.find("->") != std::string_view::npos)
+    // "->" marks a waiter, not a holder. Fields: id: FLOCK ADVISORY READ pid dev:ino start end.
+    if (line.find(" FLOCK ") == std::string_view::npos || line.find("->") != std::string_view::npos)
       continue;
-    const auto pos = line.find(want);
-    if (pos == std::string_view::npos) continue;
-    const auto after = pos + std::strlen(want);
-    if (after < line.size() && line[after] != ' ') continue;
-    ++count;
+    std::size_t field_start = 0;
+    int field = 0;
+    for (std::size_t i = 0; i <= line.size(); ++i) {
+      if (i != line.size() && line[i] != ' ') continue;
+      if (i > field_start) {
+        if (++field == 6) {
+          ++table[std::string(line.substr(field_start, i - field_start))];
+          break;
+        }
+      }
+      field_start = i + 1;
+    }
   }
-  return count;
+  return table;
 }
 
 bool parse_file_name(const std::string& file, object_info& info, kind& k, bool& temp) {
@@ -523,6 +541,7 @@ std::error_code scan_objects(bool include_global, bool remove_stale,
     if (d == nullptr) return last_error();
     const std::string my_scope = "mmf.u" + std::to_string(::geteuid()) + ".";
     std::vector<object_info> found;
+    const std::optional<holder_table> holders = read_flock_holders();
     while (const dirent* e = ::readdir(d)) {
       const std::string file = e->d_name;
       object_info info;
@@ -540,9 +559,20 @@ std::error_code scan_objects(bool include_global, bool remove_stale,
       info.owner = st.st_uid;
       info.size = static_cast<std::uint64_t>(st.st_size);
       if (!temp && k == kind::file) info.size = persisted_record_capacity(fd.get());
-      const bool stale = flock_retry(fd.get(), LOCK_EX | LOCK_NB) == 0;
+      // A listing must not disturb a holder that is closing: its shared-to-exclusive conversion
+      // fails while anybody else holds the lock, even for a moment, and then nobody would remove
+      // the name. So a listing asks /proc/locks first and probes with LOCK_EX only objects that
+      // show no holder there (/proc/locks hides the locks of a dead process's pid from another
+      // pid namespace, e.g. a fork()ed child's inherited lock; the probe settles those).
+      int listed = -1;  // holders that /proc/locks shows; -1 when unknown
+      if (holders) {
+        const auto it = holders->find(lock_key(st));
+        listed = it == holders->end() ? 0 : it->second;
+      }
+      const bool stale =
+          (remove_stale || listed <= 0) && flock_retry(fd.get(), LOCK_EX | LOCK_NB) == 0;
       info.live = !stale;
-      info.holders = stale ? 0 : count_holders(st);
+      info.holders = stale ? 0 : (listed > 0 ? listed : -1);
       if (stale && remove_stale && st.st_uid == ::geteuid()) {
         unlink_if_ours(fd.get(), info.path.string());
         found.push_back(std::move(info));
