@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <functional>
+#include <ostream>
 #include <set>
 #include <string>
 #include <vector>
@@ -382,6 +383,12 @@ struct bad_name {
   std::string label;
   std::string name;
 };
+
+// GoogleTest prints a parameter with this (and not as a dump of its bytes): the label alone, as
+// the name may hold NUL or invalid UTF-8.
+inline void PrintTo(const bad_name& b, std::ostream* os) {
+  *os << b.label << " (" << b.name.size() << " bytes)";
+}
 
 inline std::vector<bad_name> bad_names() {
   using namespace std::string_literals;
