@@ -13,12 +13,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
 #include <set>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -448,12 +450,13 @@ std::string lock_key(const struct ::stat& st) {
   return key;
 }
 
-std::optional<holder_table> read_flock_holders() {
+// One pass over /proc/locks, counting only the keys in `wanted`.
+std::optional<holder_table> read_flock_holders(const std::unordered_set<std::string>& wanted) {
   // Read with O_CLOEXEC (std::ifstream would not set it) so no descriptor leaks into a child.
   unique_fd fd(::open("/proc/locks", O_RDONLY | O_CLOEXEC));
   if (!fd) return std::nullopt;
   std::string text;
-  char buf[4096];
+  char buf[16384];
   for (;;) {
     const ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
@@ -475,16 +478,29 @@ std::optional<holder_table> read_flock_holders() {
     int field = 0;
     for (std::size_t i = 0; i <= line.size(); ++i) {
       if (i != line.size() && line[i] != ' ') continue;
-      if (i > field_start) {
-        if (++field == 6) {
-          ++table[std::string(line.substr(field_start, i - field_start))];
-          break;
-        }
+      if (i > field_start && ++field == 6) {
+        std::string key(line.substr(field_start, i - field_start));
+        if (wanted.count(key) != 0) ++table[std::move(key)];
+        break;
       }
       field_start = i + 1;
     }
   }
   return table;
+}
+
+// The kernel hands /proc/locks out a page per read() and the list may change between two reads,
+// so one pass can show a lock twice or miss it while other processes take and drop locks. Read
+// until two passes agree on the keys we care about (a few passes at most; the last one otherwise).
+std::optional<holder_table> read_stable_flock_holders(
+    const std::unordered_set<std::string>& wanted) {
+  std::optional<holder_table> previous = read_flock_holders(wanted);
+  for (int pass = 0; previous && pass < 6; ++pass) {
+    std::optional<holder_table> current = read_flock_holders(wanted);
+    if (!current || *current == *previous) return current;
+    previous = std::move(current);
+  }
+  return previous;
 }
 
 bool parse_file_name(const std::string& file, object_info& info, kind& k, bool& temp) {
@@ -537,20 +553,35 @@ std::error_code scan_objects(bool include_global, bool remove_stale,
                              std::vector<object_info>& out) noexcept {
   try {
     const std::string dir = shm_directory();
-    DIR* d = ::opendir(dir.c_str());
-    if (d == nullptr) return last_error();
+    std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
+    if (!d) return last_error();
     const std::string my_scope = "mmf.u" + std::to_string(::geteuid()) + ".";
-    std::vector<object_info> found;
-    const std::optional<holder_table> holders = read_flock_holders();
-    while (const dirent* e = ::readdir(d)) {
-      const std::string file = e->d_name;
+    struct candidate {
       object_info info;
       kind k{};
       bool temp = false;
-      if (!parse_file_name(file, info, k, temp)) continue;
-      if (!temp && !info.global && file.rfind(my_scope, 0) != 0) continue;  // another user's
-      if (!temp && info.global && !include_global && !remove_stale) continue;
-      info.path = dir + "/" + file;
+    };
+    std::vector<candidate> candidates;
+    std::unordered_set<std::string> keys;  // of the candidates' inodes, for /proc/locks
+    while (const dirent* e = ::readdir(d.get())) {
+      const std::string file = e->d_name;
+      candidate c;
+      if (!parse_file_name(file, c.info, c.k, c.temp)) continue;
+      if (!c.temp && !c.info.global && file.rfind(my_scope, 0) != 0) continue;  // another user's
+      if (!c.temp && c.info.global && !include_global && !remove_stale) continue;
+      c.info.path = dir + "/" + file;
+      struct ::stat st {};
+      if (!remove_stale && ::lstat(c.info.path.c_str(), &st) == 0) keys.insert(lock_key(st));
+      candidates.push_back(std::move(c));
+    }
+    d.reset();
+    std::optional<holder_table> holders;
+    if (!keys.empty()) holders = read_stable_flock_holders(keys);
+    std::vector<object_info> found;
+    for (auto& c : candidates) {
+      object_info& info = c.info;
+      const kind k = c.k;
+      const bool temp = c.temp;
       unique_fd fd(::open(info.path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
       if (!fd) continue;
       struct ::stat st {};
@@ -563,7 +594,8 @@ std::error_code scan_objects(bool include_global, bool remove_stale,
       // fails while anybody else holds the lock, even for a moment, and then nobody would remove
       // the name. So a listing asks /proc/locks first and probes with LOCK_EX only objects that
       // show no holder there (/proc/locks hides the locks of a dead process's pid from another
-      // pid namespace, e.g. a fork()ed child's inherited lock; the probe settles those).
+      // pid namespace, e.g. a fork()ed child's inherited lock; the probe settles those). The
+      // count is a snapshot: holders may come and go while we read.
       int listed = -1;  // holders that /proc/locks shows; -1 when unknown
       if (holders) {
         const auto it = holders->find(lock_key(st));
@@ -582,7 +614,6 @@ std::error_code scan_objects(bool include_global, bool remove_stale,
       if (temp) continue;  // a creation in progress: not an object yet
       if (!remove_stale) found.push_back(std::move(info));
     }
-    ::closedir(d);
     out = std::move(found);
     return {};
   } catch (const std::bad_alloc&) {
