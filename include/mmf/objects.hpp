@@ -30,6 +30,7 @@ struct object_info {
   bool global = false;         // a Global\ object
   std::uint64_t size = 0;      // bytes of the backing object (for maps: the capacity)
   int holders = -1;            // open handles in all processes, -1 where the platform cannot tell
+                               // (a snapshot: on Linux counted from /proc/locks)
   std::uint32_t owner = 0;     // the owning user id (POSIX)
   bool live = true;            // false: stale (every holder gone), to be removed
   std::filesystem::path path;  // the backing file (POSIX)
