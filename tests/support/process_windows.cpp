@@ -85,7 +85,8 @@ void append_quoted(std::wstring& line, const std::wstring& arg) {
 }
 
 // The helper's path is compiled in by CMake. In a cross build run under Wine it is a Unix path
-// (/work/build/...): Wine's own wine_get_dos_file_name turns it into a DOS path (Z:\work\...).
+// (/home/me/mmf/build/...): Wine's own wine_get_dos_file_name turns it into a DOS path
+// (Z:\home\me\mmf\build\...).
 // On Windows that export does not exist and the path is used as it is.
 std::wstring program_path(const std::filesystem::path& p) {
   const std::string s = p.string();
