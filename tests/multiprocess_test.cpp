@@ -105,6 +105,10 @@ TEST(MultiProcess, ChildCreatesAndParentOpens) {
                           "error no_such_file_or_directory"));
   EXPECT_EQ(probe_from_another_process("Local\\" + name),
             "exists " + std::to_string(mmf_test::opened_capacity(8193)));
+  // A child that exits (rather than being killed by child_process's destructor) lets go of its
+  // hold, so the name goes with the parent's map.
+  EXPECT_EQ(ask(child, "quit"), "<no answer>");
+  EXPECT_EQ(child.wait(), 0);
 }
 
 TEST(MultiProcess, EveryHolderKilledMakesTheNameDisappear) {
@@ -276,6 +280,10 @@ TEST(MultiProcess, CreateOrOpenFromSeveralProcessesCreatesOnce) {
   EXPECT_EQ(created, 1);
   EXPECT_EQ(ask(children[3], "write 0 3"), "ok");
   EXPECT_EQ(ask(children[0], "read 0"), "value 3");
+  for (auto& c : children) {
+    EXPECT_EQ(ask(c, "quit"), "<no answer>");
+    EXPECT_EQ(c.wait(), 0);
+  }
 }
 
 }  // namespace

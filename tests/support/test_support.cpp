@@ -15,11 +15,6 @@
 
 namespace mmf_test {
 
-namespace detail {
-// From the OS-specific file.
-std::int64_t current_process_id() noexcept;
-}  // namespace detail
-
 std::uint64_t opened_capacity(std::uint64_t created) {
 #ifdef _WIN32
   const std::uint64_t page = mmf::page_size();

@@ -27,6 +27,11 @@ using namespace std::chrono_literals;
 // object name (no '/', '\' or NUL) as long as the prefix is; at most prefix + 40 bytes.
 std::string unique_name(std::string_view prefix = "mmft");
 
+namespace detail {
+// This process's id, as unique_name() embeds it (defined in the OS-specific file).
+std::int64_t current_process_id() noexcept;
+}  // namespace detail
+
 // The capacity that open_existing reports for a map created with `created` bytes: exactly that on
 // POSIX; on Windows, whose kernel keeps no exact size for a section, rounded up to a page.
 std::uint64_t opened_capacity(std::uint64_t created);
