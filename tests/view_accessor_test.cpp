@@ -349,6 +349,39 @@ TEST(Accessor, TypedReadWriteAtUnalignedPositions) {
   EXPECT_EQ(map.create_view_accessor().read<std::uint32_t>(504), v);
 }
 
+// As .NET's ReadBoolean: any non-zero byte is true, and the bool read is a valid bool (copying a
+// byte such as 2 into a bool would be undefined behaviour, which UBSan reports).
+TEST(Accessor, BoolReadsAreTrueForAnyNonZeroByte) {
+  auto map = memory_mapped_file::create_new("", 4096);
+  auto view = map.create_view_accessor();
+  const std::array<std::uint8_t, 6> bytes{0, 1, 2, 0x7f, 0x80, 0xff};
+  view.write_array(10, std::span<const std::uint8_t>(bytes));
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    SCOPED_TRACE(static_cast<int>(bytes[i]));
+    const bool expected = bytes[i] != 0;
+    const bool got = view.read<bool>(10 + i);
+    unsigned char representation = 0xaa;
+    std::memcpy(&representation, &got, 1);
+    EXPECT_EQ(representation, expected ? 1 : 0) << "a valid bool holds 0 or 1";
+    bool out = !expected;
+    view.read(10 + i, out);
+    std::memcpy(&representation, &out, 1);
+    EXPECT_EQ(representation, expected ? 1 : 0);
+  }
+  std::array<bool, 6> many{};
+  ASSERT_EQ(view.read_array(10, std::span<bool>(many)), many.size());
+  for (std::size_t i = 0; i < many.size(); ++i) {
+    unsigned char representation = 0xaa;
+    std::memcpy(&representation, &many[i], 1);
+    EXPECT_EQ(representation, bytes[i] != 0 ? 1 : 0) << "read_array element " << i;
+  }
+  // Writing a bool stores 0 or 1.
+  view.write(20, true);
+  view.write(21, false);
+  EXPECT_EQ(view.read<std::uint8_t>(20), 1);
+  EXPECT_EQ(view.read<std::uint8_t>(21), 0);
+}
+
 TEST(Accessor, StructsAtUnalignedPositions) {
   auto map = memory_mapped_file::create_new("", 4096);
   auto view = map.create_view_accessor();

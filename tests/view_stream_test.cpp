@@ -289,6 +289,31 @@ TEST(ViewStream, ReadAsWriteAsRoundTrip) {
   EXPECT_EQ(s.get(), 'T');
 }
 
+TEST(ViewStream, ReadAsBoolIsTrueForAnyNonZeroByte) {
+  auto map = memory_mapped_file::create_new("", 4096);
+  auto s = map.create_view_stream();
+  const std::array<std::uint8_t, 6> bytes{0, 1, 2, 0x7f, 0x80, 0xff};
+  for (const auto b : bytes)
+    s.write_as(b);
+  s.seek(0);
+  for (const auto b : bytes) {
+    SCOPED_TRACE(static_cast<int>(b));
+    const bool got = s.read_as<bool>();
+    unsigned char representation = 0xaa;
+    std::memcpy(&representation, &got, 1);
+    EXPECT_EQ(representation, b != 0 ? 1 : 0) << "a valid bool holds 0 or 1";
+  }
+  EXPECT_EQ(s.position(), bytes.size());
+  // Also on the slow path (at the very end of the view, after a mode switch).
+  auto tail = map.create_view_stream(4095, 1);
+  tail.write_as<std::uint8_t>(0x42);
+  tail.seek(0);
+  const bool last = tail.read_as<bool>();
+  unsigned char representation = 0xaa;
+  std::memcpy(&representation, &last, 1);
+  EXPECT_EQ(representation, 1);
+}
+
 TEST(ViewStream, ReadAsWriteAsPastTheEnd) {
   auto map = memory_mapped_file::create_new("", 100);
   auto s = map.create_view_stream(0, 10);

@@ -40,6 +40,15 @@ enum class view_failure : std::uint8_t { empty, not_readable, not_writable, out_
                                              std::uint64_t position, std::uint64_t length,
                                              std::uint64_t capacity);
 
+// Copies the sizeof(T) bytes at `from` into `out`; a bool is true for any non-zero byte.
+template <class T>
+void load(const std::byte* from, T& out) noexcept {
+  if constexpr (std::is_same_v<T, bool>)
+    out = *from != std::byte{0};
+  else
+    std::memcpy(&out, from, sizeof(T));
+}
+
 // One mapped range: the part shared by view_accessor and view_stream. Move-only; unmaps on
 // destruction and on move-assignment.
 class MMF_API view_base {
@@ -101,7 +110,10 @@ class MMF_API view_accessor {
   bool can_read() const noexcept { return view_.can_read(); }
   bool can_write() const noexcept { return view_.can_write(); }
 
-  // Reads a T at `position` (no alignment needed).
+  // Reads a T at `position` (no alignment needed). A bool is read as .NET's ReadBoolean reads it:
+  // any non-zero byte is true (the byte is never copied into the bool, which would make an invalid
+  // bool of a byte such as 2). Other types get their bytes as they are: a struct with bool members
+  // read from untrusted memory should hold those as std::uint8_t.
   // Errors: result_out_of_range if [position, position + sizeof(T)) is not inside the view;
   // permission_denied on a write-only view; bad_file_descriptor on an empty accessor.
   template <class T>
@@ -116,7 +128,7 @@ class MMF_API view_accessor {
   void read(std::uint64_t position, T& out) const {
     check(position, sizeof(T), view_.can_read(), detail::view_failure::not_readable,
           "view_accessor::read");
-    std::memcpy(&out, view_.data() + static_cast<std::size_t>(position), sizeof(T));
+    detail::load(view_.data() + static_cast<std::size_t>(position), out);
   }
 
   // Writes `value` at `position`; it is in the shared memory when the call returns.
@@ -132,7 +144,8 @@ class MMF_API view_accessor {
 
   // Reads up to out.size() elements starting at `position` and returns how many were read:
   // fewer near the end of the view, 0 at or past it. Elements after the returned count are left
-  // untouched. Errors: permission_denied, bad_file_descriptor.
+  // untouched. bool elements are read as read<bool>() reads them.
+  // Errors: permission_denied, bad_file_descriptor.
   template <class T>
   requires std::is_trivially_copyable_v<T> std::size_t read_array(std::uint64_t position,
                                                                   std::span<T> out)
@@ -143,8 +156,13 @@ class MMF_API view_accessor {
     if (position >= size) return 0;
     const std::uint64_t fit = (size - position) / sizeof(T);
     const std::size_t count = fit < out.size() ? static_cast<std::size_t>(fit) : out.size();
-    if (count != 0)
-      std::memcpy(out.data(), view_.data() + static_cast<std::size_t>(position), count * sizeof(T));
+    const std::byte* from = view_.data() + static_cast<std::size_t>(position);
+    if constexpr (std::is_same_v<T, bool>) {
+      for (std::size_t i = 0; i < count; ++i)
+        detail::load(from + i, out[i]);
+    } else if (count != 0) {
+      std::memcpy(out.data(), from, count * sizeof(T));
+    }
     return count;
   }
 

@@ -123,10 +123,14 @@ class MMF_API view_stream : public std::iostream {
   }
 
   // Reads sizeof(T) bytes at the position, which then advances. Does not touch the stream state.
+  // A bool is true for any non-zero byte (as view_accessor::read<bool> and .NET's ReadBoolean).
   // Errors: result_out_of_range if they do not fit (nothing moves), permission_denied on a view
   // without read access, bad_file_descriptor on an empty stream.
   template <class T>
   requires std::is_trivially_copyable_v<T> T read_as() {
+    if constexpr (std::is_same_v<T, bool>) {
+      return read_as<unsigned char>() != 0;
+    }
     T value;
     if (!buf_.fast_get(&value, sizeof(T))) [[unlikely]]
       buf_.slow_get(&value, sizeof(T), "view_stream::read_as");
