@@ -316,6 +316,8 @@ std::error_code memory_mapped_file::make_view(std::uint64_t offset, std::uint64_
   v.readable_ = acc != access::write;
   v.writable_ = acc == access::read_write || acc == access::write || acc == access::copy_on_write ||
                 acc == access::read_write_execute;
+  v.read_limit_ = v.readable_ ? size : 0;
+  v.write_limit_ = v.writable_ ? size : 0;
   if (size != 0) {
     const auto length = static_cast<std::size_t>(pointer_offset + size);
     void* base = nullptr;

@@ -24,6 +24,8 @@ view_base::view_base(view_base&& other) noexcept
       map_length_(std::exchange(other.map_length_, 0)),
       readable_(std::exchange(other.readable_, false)),
       writable_(std::exchange(other.writable_, false)),
+      read_limit_(std::exchange(other.read_limit_, 0)),
+      write_limit_(std::exchange(other.write_limit_, 0)),
       access_(other.access_),
       owner_(std::move(other.owner_)) {}
 
@@ -37,6 +39,8 @@ view_base& view_base::operator=(view_base&& other) noexcept {
     map_length_ = std::exchange(other.map_length_, 0);
     readable_ = std::exchange(other.readable_, false);
     writable_ = std::exchange(other.writable_, false);
+    read_limit_ = std::exchange(other.read_limit_, 0);
+    write_limit_ = std::exchange(other.write_limit_, 0);
     access_ = other.access_;
     owner_ = std::move(other.owner_);
   }
@@ -57,6 +61,7 @@ void view_base::reset() noexcept {
   map_base_ = nullptr;
   map_length_ = 0;
   readable_ = writable_ = false;
+  read_limit_ = write_limit_ = 0;
   owner_.reset();  // may release the map's handles and name, if this was the last user
 }
 

@@ -67,6 +67,10 @@ class MMF_API view_base {
   bool can_read() const noexcept { return readable_; }
   bool can_write() const noexcept { return writable_; }
   access view_access() const noexcept { return access_; }
+  // size() when the view can be read (written), else 0: one compare checks both the access and
+  // the bounds on the inline fast paths.
+  std::uint64_t read_limit() const noexcept { return read_limit_; }
+  std::uint64_t write_limit() const noexcept { return write_limit_; }
   // Writes the view's dirty pages to the backing file and waits (no-op for non-persisted maps
   // and copy-on-write views). Throws bad_file_descriptor on an empty view.
   void flush(const char* operation) const;
@@ -84,6 +88,8 @@ class MMF_API view_base {
   std::size_t map_length_ = 0;
   bool readable_ = false;
   bool writable_ = false;
+  std::uint64_t read_limit_ = 0;
+  std::uint64_t write_limit_ = 0;
   access access_ = access::read;
   std::shared_ptr<map_state> owner_;  // keeps the map's handles (and its name) alive
 };
@@ -126,9 +132,9 @@ class MMF_API view_accessor {
   template <class T>
   requires std::is_trivially_copyable_v<T>
   void read(std::uint64_t position, T& out) const {
-    check(position, sizeof(T), view_.can_read(), detail::view_failure::not_readable,
-          "view_accessor::read");
-    detail::load(view_.data() + static_cast<std::size_t>(position), out);
+    detail::load(at<sizeof(T)>(position, view_.read_limit(), detail::view_failure::not_readable,
+                               "view_accessor::read"),
+                 out);
   }
 
   // Writes `value` at `position`; it is in the shared memory when the call returns.
@@ -137,9 +143,9 @@ class MMF_API view_accessor {
   template <class T>
   requires std::is_trivially_copyable_v<T>
   void write(std::uint64_t position, const T& value) {
-    check(position, sizeof(T), view_.can_write(), detail::view_failure::not_writable,
-          "view_accessor::write");
-    std::memcpy(view_.data() + static_cast<std::size_t>(position), &value, sizeof(T));
+    std::memcpy(at<sizeof(T)>(position, view_.write_limit(), detail::view_failure::not_writable,
+                              "view_accessor::write"),
+                &value, sizeof(T));
   }
 
   // Reads up to out.size() elements starting at `position` and returns how many were read:
@@ -207,11 +213,20 @@ class MMF_API view_accessor {
   friend class memory_mapped_file;
   explicit view_accessor(detail::view_base&& v) noexcept : view_(std::move(v)) {}
 
-  void check(std::uint64_t position, std::uint64_t length, bool allowed,
-             detail::view_failure denied, const char* operation) const {
-    const std::uint64_t size = view_.size();
-    if (!allowed || position > size || length > size - position) [[unlikely]]
-      fail(allowed ? detail::view_failure::out_of_range : denied, operation, position, length);
+  // The address of [position, position + N) when the view allows it, else throws. `limit` is
+  // read_limit() or write_limit() (0 without that access), so the hot path is one compare of
+  // `position` against limit - N, which a loop keeps in a register; the first compare is
+  // loop-invariant. The base is loaded before the branch so that it can be kept as well.
+  template <std::size_t N>
+  std::byte* at(std::uint64_t position, std::uint64_t limit, detail::view_failure denied,
+                const char* operation) const {
+    std::byte* const base = view_.data();
+    if (N > limit || position > limit - N) [[unlikely]] {
+      const bool allowed =
+          denied == detail::view_failure::not_readable ? view_.can_read() : view_.can_write();
+      fail(allowed ? detail::view_failure::out_of_range : denied, operation, position, N);
+    }
+    return base + static_cast<std::size_t>(position);
   }
   [[noreturn]] void fail(detail::view_failure why, const char* operation, std::uint64_t position,
                          std::uint64_t length) const {
