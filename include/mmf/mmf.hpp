@@ -7,6 +7,7 @@
 #include <mmf/named_event.hpp>
 #include <mmf/named_mutex.hpp>
 #include <mmf/named_semaphore.hpp>
+#include <mmf/objects.hpp>
 #include <mmf/system.hpp>
 #include <mmf/view_accessor.hpp>
 #include <mmf/view_stream.hpp>

@@ -1,0 +1,20 @@
+# Fails unless include/mmf/mmf.hpp includes every public header of include/mmf/ (export.hpp and
+# config.hpp are plumbing that every other header includes). Run by ctest:
+#   cmake -DMMF_INCLUDE_DIR=<repo>/include/mmf -P check_umbrella.cmake
+file(READ ${MMF_INCLUDE_DIR}/mmf.hpp umbrella)
+file(GLOB headers RELATIVE ${MMF_INCLUDE_DIR} ${MMF_INCLUDE_DIR}/*.hpp)
+set(missing "")
+foreach(header IN LISTS headers)
+  if(header MATCHES "^(mmf|export|config)\\.hpp$")
+    continue()
+  endif()
+  string(FIND "${umbrella}" "#include <mmf/${header}>" at)
+  if(at EQUAL -1)
+    list(APPEND missing ${header})
+  endif()
+endforeach()
+if(missing)
+  message(FATAL_ERROR "include/mmf/mmf.hpp does not include: ${missing}")
+endif()
+list(LENGTH headers count)
+message(STATUS "mmf.hpp includes all ${count} public headers")
