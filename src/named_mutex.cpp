@@ -113,6 +113,11 @@ lock_status named_mutex::acquire(std::chrono::nanoseconds timeout) {
   return status;
 }
 
+bool named_mutex::owned_after_abandonment() const noexcept {
+  return state_ && state_->object &&
+         detail::platform::mutex_owned_after_abandonment(*state_->object);
+}
+
 std::string_view named_mutex::name() const noexcept {
   return state_ ? std::string_view(state_->name) : std::string_view();
 }

@@ -155,6 +155,9 @@ std::error_code mutex_release(mutex_object& m) noexcept;
 // Called when a named_mutex object is destroyed: if the calling thread owns the mutex, it is
 // released as abandoned (the next acquirer gets lock_status::abandoned).
 void mutex_abandon_if_owned(mutex_object& m) noexcept;
+// Whether the calling thread owns `m` and that ownership began with an acquisition that reported
+// lock_status::abandoned (recursive levels keep it; the release of the last level clears it).
+bool mutex_owned_after_abandonment(const mutex_object& m) noexcept;
 
 std::error_code event_open(disposition how, const object_name& name, event_reset mode,
                            bool initially_set, event_ptr& out, bool& created) noexcept;

@@ -211,6 +211,42 @@ TEST(NamedMutex, AThreadThatEndsWhileOwningAbandonsIt) {
   m.unlock();
 }
 
+TEST(NamedMutex, OwnedAfterAbandonmentIsSeenThroughLockAndClearedByTheLastUnlock) {
+  auto m = named_mutex::create_or_open(unique_name("mtx"));
+  EXPECT_FALSE(m.owned_after_abandonment()) << "not owned";
+  m.lock();
+  EXPECT_FALSE(m.owned_after_abandonment()) << "a normal acquisition";
+  m.unlock();
+  on_other_thread([&] { m.lock(); });  // the thread ends owning it
+  {
+    std::lock_guard<named_mutex> hold(m);  // lock() takes it over silently...
+    EXPECT_TRUE(m.owned_after_abandonment()) << "...but it can be told";
+    bool other_thread_sees = true;
+    on_other_thread([&] { other_thread_sees = m.owned_after_abandonment(); });
+    EXPECT_FALSE(other_thread_sees) << "only the owning thread";
+    {
+      std::lock_guard<named_mutex> again(m);
+      EXPECT_TRUE(m.owned_after_abandonment()) << "a recursive level keeps it";
+    }
+    EXPECT_TRUE(m.owned_after_abandonment()) << "one level is still owned";
+  }
+  EXPECT_FALSE(m.owned_after_abandonment()) << "the unlock that released ownership clears it";
+  m.lock();
+  EXPECT_FALSE(m.owned_after_abandonment()) << "the next acquisition is normal";
+  m.unlock();
+  // try_lock and try_lock_for take over as well.
+  on_other_thread([&] { m.lock(); });
+  ASSERT_TRUE(m.try_lock());
+  EXPECT_TRUE(m.owned_after_abandonment());
+  m.unlock();
+  on_other_thread([&] { m.lock(); });
+  ASSERT_TRUE(m.try_lock_for(1s));
+  EXPECT_TRUE(m.owned_after_abandonment());
+  m.unlock();
+  EXPECT_FALSE(m.owned_after_abandonment());
+  EXPECT_FALSE(named_mutex().owned_after_abandonment()) << "an empty object";
+}
+
 TEST(NamedMutex, DestroyingTheObjectInTheOwningThreadAbandonsIt) {
   const auto name = unique_name("mtx");
   auto m = named_mutex::create_or_open(name);
@@ -316,6 +352,41 @@ TEST(NamedMutexProcesses, ExitWhileOwningAbandonsIt) {
   auto other = mmf_test::spawn_helper({"mutex_acquire", name, "1000"});
   EXPECT_EQ(other.read_line(), "acquired");
   EXPECT_EQ(other.wait(), 0);
+}
+
+TEST(NamedMutexProcesses, OwnedAfterAbandonmentAcrossProcesses) {
+  const auto name = unique_name("mtx");
+  auto m = named_mutex::create_or_open(name);
+  // A process killed while owning it: the parent's lock_guard takes over and can tell.
+  auto holder = mmf_test::spawn_helper({"mutex_hold", name});
+  ASSERT_EQ(holder.read_line(), "locked");
+  holder.kill();
+  EXPECT_EQ(holder.wait(), mmf_test::child_process::killed_status);
+  {
+    std::lock_guard<named_mutex> hold(m);
+    EXPECT_TRUE(m.owned_after_abandonment());
+  }
+  EXPECT_FALSE(m.owned_after_abandonment());
+  // Killed again; now another process takes over through std::lock_guard and reports it, and a
+  // third one after it sees a normal mutex.
+  holder = mmf_test::spawn_helper({"mutex_hold", name});
+  ASSERT_EQ(holder.read_line(), "locked");
+  holder.kill();
+  EXPECT_EQ(holder.wait(), mmf_test::child_process::killed_status);
+  auto heir = mmf_test::spawn_helper({"mutex_guard", name});
+  EXPECT_EQ(heir.read_line(), "taken_over taken_over cleared");
+  EXPECT_EQ(heir.wait(), 0);
+  auto next = mmf_test::spawn_helper({"mutex_guard", name});
+  EXPECT_EQ(next.read_line(), "normal normal cleared");
+  EXPECT_EQ(next.wait(), 0);
+  // A process that exits owning it (no kill) abandons it too.
+  holder = mmf_test::spawn_helper({"mutex_hold", name});
+  ASSERT_EQ(holder.read_line(), "locked");
+  ASSERT_TRUE(holder.write_line("exit"));
+  EXPECT_EQ(holder.wait(), 0);
+  ASSERT_TRUE(m.try_lock_for(5s));
+  EXPECT_TRUE(m.owned_after_abandonment());
+  m.unlock();
 }
 
 TEST(NamedMutexProcesses, SigkillOfTheOwner200TimesGives200Abandoned) {

@@ -89,6 +89,14 @@ class MMF_API named_mutex {
   // early). `abandoned` means the previous owner died holding it and the caller now owns it.
   lock_status acquire(std::chrono::nanoseconds timeout = infinite);
 
+  // True while the calling thread owns the mutex and that ownership began by taking it over from
+  // an owner that died (the acquisition that acquire() reports as lock_status::abandoned, also
+  // when it came through lock(), try_lock() or try_lock_for()). Recursive acquisitions keep it;
+  // the unlock that releases ownership clears it. So code under std::lock_guard can tell that the
+  // data the mutex guards may be half-updated (the seed's WaitOne pattern). False for an empty
+  // object and for threads that do not own the mutex; never fails.
+  bool owned_after_abandonment() const noexcept;
+
   std::string_view name() const noexcept;
 
  private:

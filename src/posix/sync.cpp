@@ -96,7 +96,9 @@ struct shared_mutex {
   std::atomic<std::int32_t> owner;       // tid of the owning thread, 0 when unowned
   std::atomic<std::uint32_t> depth;      // recursion levels of the owner (written by the owner)
   std::atomic<std::uint32_t> abandoned;  // 1: released by mutex_abandon_if_owned
-  std::uint32_t reserved;
+  // 1 while the current ownership began by taking over from a dead or destroying owner (the
+  // acquisition that reported lock_status::abandoned); written by the owner only.
+  std::atomic<std::uint32_t> taken_over;
   pthread_mutex_t mutex;
 };
 
@@ -601,15 +603,17 @@ namespace {
   if (s.owner.load(std::memory_order_relaxed) == me && depth > 0) {
     s.depth.store(depth + 1, std::memory_order_relaxed);
     ++m.levels;
-  } else {
-    s.owner.store(me, std::memory_order_relaxed);
-    s.depth.store(1, std::memory_order_relaxed);
-    m.levels = 1;
+    status = lock_status::acquired;  // a recursive level keeps taken_over as it is
+    return;
   }
+  s.owner.store(me, std::memory_order_relaxed);
+  s.depth.store(1, std::memory_order_relaxed);
+  m.levels = 1;
   if (s.abandoned.load(std::memory_order_relaxed) != 0) [[unlikely]] {
     s.abandoned.store(0, std::memory_order_relaxed);
     abandoned = true;
   }
+  s.taken_over.store(abandoned ? 1 : 0, std::memory_order_relaxed);
   status = abandoned ? lock_status::abandoned : lock_status::acquired;
 }
 
@@ -659,13 +663,18 @@ std::error_code mutex_release(mutex_object& m) noexcept {
   if (s.owner.load(std::memory_order_relaxed) != me || depth == 0) [[unlikely]]
     return make_errc(std::errc::operation_not_permitted);
   s.depth.store(depth - 1, std::memory_order_relaxed);
-  if (depth == 1) s.owner.store(0, std::memory_order_relaxed);
+  const std::uint32_t taken_over = s.taken_over.load(std::memory_order_relaxed);
+  if (depth == 1) {
+    s.owner.store(0, std::memory_order_relaxed);
+    s.taken_over.store(0, std::memory_order_relaxed);
+  }
   const std::uint32_t levels = m.levels;
   if (m.levels > 0) --m.levels;
   if (int rc = pthread_mutex_unlock(&s.mutex); rc != 0) [[unlikely]] {
     // pthread disagrees (a recycled thread id): restore our view and report it.
     s.owner.store(me, std::memory_order_relaxed);
     s.depth.store(depth, std::memory_order_relaxed);
+    s.taken_over.store(taken_over, std::memory_order_relaxed);
     m.levels = levels;
     return rc == EPERM ? make_errc(std::errc::operation_not_permitted) : sys_error(rc);
   }
@@ -689,13 +698,25 @@ void mutex_abandon_if_owned(mutex_object& m) noexcept {
   }
   s.depth.store(0, std::memory_order_relaxed);
   s.owner.store(0, std::memory_order_relaxed);
+  const std::uint32_t taken_over = s.taken_over.exchange(0, std::memory_order_relaxed);
   m.levels = 0;
   s.abandoned.store(1, std::memory_order_relaxed);  // published by the unlock below
   if (pthread_mutex_unlock(&s.mutex) != 0) {
     s.abandoned.store(0, std::memory_order_relaxed);
     s.owner.store(me, std::memory_order_relaxed);
     s.depth.store(1, std::memory_order_relaxed);
+    s.taken_over.store(taken_over, std::memory_order_relaxed);
   }
+}
+
+bool mutex_owned_after_abandonment(const mutex_object& m) noexcept {
+  if (m.shared == nullptr) return false;
+  const shared_mutex& s = *m.shared;
+  // owner and depth equal to ours can only have been written by this thread, which also wrote
+  // taken_over: no race with another owner.
+  return s.owner.load(std::memory_order_relaxed) == this_thread_id() &&
+         s.depth.load(std::memory_order_relaxed) > 0 &&
+         s.taken_over.load(std::memory_order_relaxed) != 0;
 }
 
 // ---- Event

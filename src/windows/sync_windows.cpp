@@ -31,6 +31,7 @@ struct mutex_object {
   win::unique_handle abandoned;         // the companion semaphore: count 1 = abandoned
   std::atomic<std::uint64_t> owner{0};  // serial of the thread owning it through this object
   std::uint32_t depth = 0;              // recursion depth through this object (owner only)
+  bool taken_over = false;  // the current ownership began as lock_status::abandoned (owner only)
 };
 
 struct event_object {
@@ -136,6 +137,7 @@ std::error_code mutex_acquire(mutex_object& m, std::chrono::nanoseconds timeout,
     m.owner.store(me, std::memory_order_relaxed);
     m.depth = 1;
     if (take_flag(m)) abandoned = true;
+    m.taken_over = abandoned;
   }
   status = abandoned ? lock_status::abandoned : lock_status::acquired;
   return {};
@@ -145,10 +147,17 @@ std::error_code mutex_release(mutex_object& m) noexcept {
   const std::uint64_t me = thread_serial();
   const bool mine = m.owner.load(std::memory_order_relaxed) == me && m.depth > 0;
   // Bookkeeping before ReleaseMutex: once released, another thread may own it and write it.
-  if (mine && --m.depth == 0) m.owner.store(0, std::memory_order_relaxed);
+  const bool taken_over = m.taken_over;
+  if (mine && --m.depth == 0) {
+    m.owner.store(0, std::memory_order_relaxed);
+    m.taken_over = false;
+  }
   if (!::ReleaseMutex(m.handle.get())) {
     const std::error_code ec = win::last_error();  // ERROR_NOT_OWNER: operation_not_permitted
-    if (mine && m.depth++ == 0) m.owner.store(me, std::memory_order_relaxed);
+    if (mine && m.depth++ == 0) {
+      m.owner.store(me, std::memory_order_relaxed);
+      m.taken_over = taken_over;
+    }
     return ec;
   }
   return {};
@@ -160,9 +169,15 @@ void mutex_abandon_if_owned(mutex_object& m) noexcept {
   ::ReleaseSemaphore(m.abandoned.get(), 1, nullptr);  // already raised: ERROR_TOO_MANY_POSTS
   std::uint32_t levels = m.depth;
   m.depth = 0;
+  m.taken_over = false;
   m.owner.store(0, std::memory_order_relaxed);
   while (levels-- > 0 && ::ReleaseMutex(m.handle.get())) {
   }
+}
+
+bool mutex_owned_after_abandonment(const mutex_object& m) noexcept {
+  // owner equal to our serial was written by this thread, as were depth and taken_over.
+  return m.owner.load(std::memory_order_relaxed) == thread_serial() && m.depth > 0 && m.taken_over;
 }
 
 // ---- Event --------------------------------------------------------------------------------------

@@ -107,6 +107,23 @@ MMF_HELPER_COMMAND(mutex_acquire) {
   return 0;
 }
 
+// Takes the mutex through std::lock_guard (lock()) and says whether that ownership was taken over
+// from a dead owner, as owned_after_abandonment() reports it, before and after a recursive level.
+MMF_HELPER_COMMAND(mutex_guard) {
+  if (argc != 2) throw mmf_helper::usage_error{"mutex_guard <name>"};
+  auto m = mmf::named_mutex::open_existing(argv[1]);
+  std::string seen;
+  {
+    std::lock_guard<mmf::named_mutex> hold(m);
+    seen = m.owned_after_abandonment() ? "taken_over" : "normal";
+    std::lock_guard<mmf::named_mutex> again(m);
+    seen += m.owned_after_abandonment() ? " taken_over" : " normal";
+  }
+  seen += m.owned_after_abandonment() ? " still" : " cleared";
+  mmf_helper::say(seen);
+  return 0;
+}
+
 MMF_HELPER_COMMAND(mutex_counter) {
   if (argc != 4) throw mmf_helper::usage_error{"mutex_counter <mutex> <map> <n>"};
   auto m = mmf::named_mutex::open_existing(argv[1]);
