@@ -18,6 +18,7 @@ namespace {
 
 using mmf::access;
 using mmf::file_mode;
+using mmf::inheritability;
 using mmf::map_options;
 using mmf::memory_mapped_file;
 using mmf_test::child_process;
@@ -261,6 +262,69 @@ TEST(MultiProcess, ChildCreatesNamedPersistedMapParentOpensByName) {
   std::uint64_t v = 0;
   std::memcpy(&v, content.data() + 12280, 8);
   EXPECT_EQ(v, 99u);
+}
+
+// .NET's OpenedAccessibilityLimitedToOriginal: what the creator allowed bounds every opener, in
+// this process and in others, also for root (the suite runs as root in CI).
+TEST(MultiProcess, ReadOnlyCreatorBoundsEveryOpener) {
+  const std::string name = mmf_test::unique_name("roshm");
+  auto creator = memory_mapped_file::create_new(name, 4096, access::read);
+  EXPECT_MMF_ERROR(memory_mapped_file::create_or_open(name, 4096, access::read_write),
+                   std::errc::permission_denied);
+  EXPECT_MMF_ERROR(memory_mapped_file::create_or_open(name, 4096), std::errc::permission_denied);
+  EXPECT_MMF_ERROR(memory_mapped_file::open_existing(name), std::errc::permission_denied);
+  EXPECT_MMF_ERROR(memory_mapped_file::open_existing(name, access::read_write_execute),
+                   std::errc::permission_denied);
+  // Reading is what it allows.
+  auto reader = memory_mapped_file::open_existing(name, access::read);
+  EXPECT_EQ(reader.create_view_accessor(0, 0, access::read).read<std::uint32_t>(0), 0u);
+  bool created = true;
+  auto again = memory_mapped_file::create_or_open(name, 4096, access::read, map_options::none,
+                                                  inheritability::none, &created);
+  EXPECT_FALSE(created);
+  // Another process is refused too.
+  auto refused = mmf_test::spawn_helper({"map_open", name, "read_write"});
+  const auto line = refused.read_line().value_or("<no answer>");
+  EXPECT_TRUE(starts_with(line, "error permission_denied")) << line;
+  refused.close_stdin();  // ends its shell, had it been let in
+  EXPECT_NE(refused.wait_for(std::chrono::seconds(20)).value_or(0), 0);
+  child_process child;
+  ASSERT_TRUE(start(child, {"map_open", name, "read"}));
+  EXPECT_EQ(ask(child, "read 0"), "value 0");
+  EXPECT_EQ(ask(child, "quit"), "<no answer>");
+  EXPECT_EQ(child.wait(), 0);
+}
+
+// The other way round: a read-only map created by another process refuses writers here.
+TEST(MultiProcess, ReadOnlyMapOfAnotherProcessRefusesWriters) {
+  const std::string name = mmf_test::unique_name("roshm");
+  child_process child;
+  ASSERT_TRUE(start(child, {"map_create", name, "8192", "read"}));
+  EXPECT_MMF_ERROR(memory_mapped_file::open_existing(name, access::read_write),
+                   std::errc::permission_denied);
+  EXPECT_EQ(memory_mapped_file::open_existing(name, access::read).capacity(),
+            mmf_test::opened_capacity(8192));
+  EXPECT_EQ(ask(child, "quit"), "<no answer>");
+  EXPECT_EQ(child.wait(), 0);
+  // Once it is gone, the name is free for a writer.
+  EXPECT_EQ(memory_mapped_file::create_new(name, 4096).capacity(), 4096u);
+}
+
+// A read-only map whose every holder was killed is stale, not a barrier: a writer reclaims the
+// name.
+TEST(MultiProcess, StaleReadOnlyMapIsReclaimedByAWriter) {
+  const std::string name = mmf_test::unique_name("rostale");
+  child_process child;
+  ASSERT_TRUE(start(child, {"map_create", name, "4096", "read"}));
+  child.kill();
+  EXPECT_EQ(child.wait(), child_process::killed_status);
+  bool created = false;
+  auto map = memory_mapped_file::create_or_open(name, 4096, access::read_write, map_options::none,
+                                                inheritability::none, &created);
+  EXPECT_TRUE(created);
+  map.create_view_accessor().write<std::uint64_t>(0, 9);
+  EXPECT_EQ(memory_mapped_file::open_existing(name).create_view_accessor().read<std::uint64_t>(0),
+            9u);
 }
 
 TEST(MultiProcess, CreateOrOpenFromSeveralProcessesCreatesOnce) {

@@ -100,7 +100,10 @@ class MMF_API memory_mapped_file {
 
   // Creates a map of `capacity` bytes (zero-filled) in system shared memory. An empty `map_name`
   // makes an anonymous map (shareable only through inherited handles). The memory is reserved now
-  // unless `options` has delay_allocate_pages.
+  // unless `options` has delay_allocate_pages. `acc` bounds every later opener of the name, in any
+  // process and for any user, root included (as .NET's OpenedAccessibilityLimitedToOriginal): a
+  // map created with access::read refuses read_write openers, and one created without execute
+  // refuses *_execute openers, with permission_denied.
   // Errors: file_exists (the name is in use), invalid_argument (capacity 0, access::write, a bad
   // name or enum value), no_space_on_device / not_enough_memory, permission_denied.
   static memory_mapped_file create_new(std::string_view map_name, std::uint64_t capacity,
@@ -114,7 +117,8 @@ class MMF_API memory_mapped_file {
   // Opens the map named `map_name` if it exists (with `acc`; capacity, still checked > 0, and
   // options are then ignored), or creates it as create_new() does. *created_new, when given, is
   // set to whether this call created it. Of several processes racing on one name exactly one
-  // creates it, and none ever sees it half-made. Errors as create_new (but never file_exists).
+  // creates it, and none ever sees it half-made. Errors as create_new (but never file_exists);
+  // permission_denied when `acc` asks for more than the existing map's creator allowed.
   static memory_mapped_file create_or_open(std::string_view map_name, std::uint64_t capacity,
                                            access acc = access::read_write,
                                            map_options options = map_options::none,
@@ -129,7 +133,8 @@ class MMF_API memory_mapped_file {
 
   // Opens an existing named map (non-persisted, or persisted with a map name) with `desired`
   // access. Errors: no_such_file_or_directory (no live map of that name), permission_denied (more
-  // access than the map allows; another user's object), invalid_argument (bad name, access::write).
+  // access than the map's creator allowed, e.g. the default read_write on a map created with
+  // access::read; another user's object), invalid_argument (bad name, access::write).
   static memory_mapped_file open_existing(std::string_view map_name,
                                           access desired = access::read_write,
                                           inheritability inherit = inheritability::none);

@@ -47,8 +47,9 @@ MMF_API std::vector<object_info> remove_stale_objects();
 // Sets who may open the Global\ object `name` of `kind` that the current user created. Objects are
 // created owner-only (mode 0600, whatever the umask); this widens them to the group or to everyone
 // (or narrows them again). `perms` may contain only owner_read, owner_write, group_read,
-// group_write, others_read and others_write; owner_read and owner_write are always kept. Call it
-// right after creating the object; until then other users get permission_denied.
+// group_write, others_read and others_write; owner_read and owner_write are always kept, except
+// that a map created without write access never gains write bits (it stays read-only for all).
+// Call it right after creating the object; until then other users get permission_denied.
 // Errors: invalid_argument (a Local\ name — those stay private to their user —, a bad name or
 // other bits), no_such_file_or_directory (no such object), permission_denied (not ours),
 // operation_not_supported (Windows: use the kernel object's security descriptor).

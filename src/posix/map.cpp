@@ -472,6 +472,11 @@ std::error_code section_named(disposition how, const section_request& request, s
     spec.what = kind::map;
     spec.name = &name;
     spec.writable = writes_shared(request.acc);
+    spec.executable =
+        request.acc == access::read_execute || request.acc == access::read_write_execute;
+    // A new map's mode records what its creator allows (see named_spec::mode).
+    spec.mode = static_cast<mode_t>(S_IRUSR | (spec.writable ? S_IWUSR : 0) |
+                                    (spec.executable ? S_IXUSR : 0));
     spec.inherit = request.inherit;
     const std::uint64_t wanted = request.capacity;
     spec.init = [wanted, lazy, huge](int fd) { return size_object(fd, wanted, lazy, huge); };
@@ -628,7 +633,12 @@ std::error_code set_object_permissions(object_kind what, const object_name& name
     if (::fstat(fd.get(), &st) != 0) return last_error();
     if (!S_ISREG(st.st_mode) || st.st_uid != ::geteuid())
       return make_errc(std::errc::permission_denied);
-    if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) return last_error();
+    // The owner's write and execute bits record what the creator of a map allows: they stay as
+    // they are, and without the write bit nobody else may write either.
+    auto wanted = static_cast<mode_t>(mode) & ~static_cast<mode_t>(S_IWUSR | S_IXUSR);
+    wanted |= st.st_mode & (S_IWUSR | S_IXUSR);
+    if ((st.st_mode & S_IWUSR) == 0) wanted &= ~static_cast<mode_t>(S_IWGRP | S_IWOTH);
+    if (::fchmod(fd.get(), wanted) != 0) return last_error();
     return {};
   } catch (const std::bad_alloc&) {
     return make_errc(std::errc::not_enough_memory);

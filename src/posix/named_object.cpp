@@ -190,9 +190,9 @@ std::error_code make_fresh(const std::string& dir, const named_spec& spec, fresh
   }
   out.fd.reset(fd);
   out.temp_path = std::move(temp_path);
-  // The umask may have removed bits from 0600 (or a future caller may ask for wider modes): set the
-  // mode explicitly so every object is exactly owner read/write.
-  if (::fchmod(fd, 0600) != 0) return last_error();
+  // The umask may have removed bits from 0600: set the mode explicitly so every object is exactly
+  // what the spec says (owner read/write, or less for a map whose creator allows less).
+  if (::fchmod(fd, spec.mode) != 0) return last_error();
   if (flock_retry(fd, LOCK_SH) != 0) return last_error();
   if (spec.init) {
     if (auto ec = spec.init(fd)) return ec;
@@ -247,6 +247,16 @@ std::error_code open_existing_object(const std::string& path, const named_spec& 
                                      unique_fd& out, struct ::stat& st_out, probe& result) {
   const int flags = (spec.writable ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
   unique_fd fd(::open(path.c_str(), flags));
+  bool write_refused = false;
+  if (!fd && errno == EACCES && spec.writable) {
+    // Perhaps a map its creator made read-only (mode 0400): open it for reading, so that a stale
+    // one is still reclaimed below, and a live one is refused with permission_denied.
+    fd.reset(::open(path.c_str(), (flags & ~O_RDWR) | O_RDONLY));
+    if (fd)
+      write_refused = true;
+    else
+      errno = EACCES;
+  }
   if (!fd) {
     if (errno == ENOENT) {
       result = probe::gone;
@@ -278,6 +288,10 @@ std::error_code open_existing_object(const std::string& path, const named_spec& 
     result = probe::live;
     return {};
   }
+  // Live: the access its creator gave bounds every opener.
+  if (write_refused || (spec.writable && (st.st_mode & S_IWUSR) == 0) ||
+      (spec.executable && (st.st_mode & S_IXUSR) == 0))
+    return make_errc(std::errc::permission_denied);
   if (flock_retry(fd.get(), LOCK_SH | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK) return last_error();
     result = probe::busy;  // a closer or reaper holds LOCK_EX right now

@@ -89,7 +89,12 @@ class named_object {
 struct named_spec {
   kind what = kind::map;
   const object_name* name = nullptr;
-  bool writable = true;  // open O_RDWR (else O_RDONLY); creation always writes
+  bool writable = true;     // open O_RDWR (else O_RDONLY); creation always writes
+  bool executable = false;  // the opener will map it executable
+  // The mode of a new object. The owner's write and execute bits carry what its creator allows
+  // (a map created with access::read is 0400): an opener asking for more gets permission_denied,
+  // root included, because the check is ours and not only the kernel's.
+  mode_t mode = 0600;
   inheritability inherit = inheritability::none;
   // Sizes and fills a new, still invisible object (the fd is O_RDWR, already locked shared). An
   // error abandons the creation; nothing is left behind.

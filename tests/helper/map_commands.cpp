@@ -111,8 +111,9 @@ MMF_HELPER_COMMAND(map_open) {
 }
 
 MMF_HELPER_COMMAND(map_create) {
-  if (argc != 3) throw mmf_helper::usage_error{"map_create <name> <capacity>"};
-  auto map = mmf::memory_mapped_file::create_new(argv[1], mmf_helper::to_u64(argv[2]));
+  if (argc < 3 || argc > 4) throw mmf_helper::usage_error{"map_create <name> <capacity> [access]"};
+  const mmf::access acc = argc == 4 ? parse_access(argv[3]) : mmf::access::read_write;
+  auto map = mmf::memory_mapped_file::create_new(argv[1], mmf_helper::to_u64(argv[2]), acc);
   const auto capacity = map.capacity();
   return run_shell(std::move(map), "ready " + std::to_string(capacity));
 }

@@ -238,6 +238,28 @@ inline std::vector<case_result> second_user_cases(const user_ids& other) {
            view.read<std::uint64_t>(0) == 42;
   }));
 
+  // A Global\ map created read-only stays read-only for everyone, also after widening: the
+  // kernel refuses the other user's O_RDWR, the library refuses it for root.
+  out.push_back(run_case("read_only_global_stays_read_only_when_widened", [&](std::string& d) {
+    const std::string n = "Global\\" + mmf_test::unique_name("rel_ro");
+    auto map = memory_mapped_file::create_new(n, 4096, access::read);
+    using std::filesystem::perms;
+    mmf::set_object_permissions(
+        mmf::object_kind::map, n,
+        perms::group_read | perms::group_write | perms::others_read | perms::others_write);
+    struct ::stat st {};
+    const auto file = mmf::shared_memory_path(n);
+    const bool stat_ok = ::stat(file.c_str(), &st) == 0;
+    const auto rw = ask_as(other, {"open", n, "read_write"});
+    const auto ro = ask_as(other, {"open", n, "read"});
+    std::error_code ec;
+    auto mine = memory_mapped_file::open_existing(n, access::read_write, inheritability::none, ec);
+    d = "mode " + std::to_string(st.st_mode & 07777) + ", " + rw + " / " + ro +
+        " / root: " + ec.message();
+    return stat_ok && (st.st_mode & 07777) == 0444 && rw == "error permission_denied" &&
+           ro == "ok 4096" && ec == std::errc::permission_denied;
+  }));
+
   // Our Global\ objects are owner-only until we widen them.
   out.push_back(run_case("other_cannot_open_our_global", [&](std::string& d) {
     const std::string n = "Global\\" + mmf_test::unique_name("rel_og");
