@@ -111,8 +111,15 @@ struct named_spec {
 std::error_code open_named(disposition how, const named_spec& spec, named_object& out,
                            bool& created) noexcept;
 
+// Steps of the protocol that the inspection (inspect.cpp) shares with it:
+// flock() through the syscall seam, retried on EINTR.
+int flock_retry(int fd, int operation) noexcept;
+// Called while holding LOCK_EX on `fd`: nobody else holds the object, so its name may go, but only
+// if the name still refers to this very inode (never unlink what we have not proved is ours).
+void unlink_if_ours(int fd, const std::string& path) noexcept;
+
 // Every object file in the shared-memory directory, decoded; with remove_stale, the stale ones of
-// the current user are removed (and reported).
+// the current user are removed (and reported). In inspect.cpp.
 std::error_code scan_objects(bool include_global, bool remove_stale,
                              std::vector<object_info>& out) noexcept;
 

@@ -66,6 +66,14 @@ DWORD wait(HANDLE h, std::chrono::nanoseconds timeout) noexcept {
   }
 }
 
+std::error_code open_failure(bool creating) noexcept {
+  const DWORD e = ::GetLastError();
+  if (e == ERROR_INVALID_HANDLE)
+    return make_error_code(creating ? std::errc::file_exists
+                                    : std::errc::no_such_file_or_directory);
+  return error_from_win32(e);
+}
+
 }  // namespace mmf::detail::win
 
 namespace mmf::detail::platform {

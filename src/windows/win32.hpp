@@ -61,4 +61,8 @@ std::error_code kernel_name(const object_name& name, std::wstring& out,
 // WAIT_OBJECT_0, WAIT_ABANDONED, WAIT_TIMEOUT or WAIT_FAILED (GetLastError() then says why).
 DWORD wait(HANDLE h, std::chrono::nanoseconds timeout) noexcept;
 
+// The failure of a Create*/Open* call: another kind of object under the name is
+// ERROR_INVALID_HANDLE, reported as "in use" when creating and "not found" when opening.
+std::error_code open_failure(bool creating) noexcept;
+
 }  // namespace mmf::detail::win
