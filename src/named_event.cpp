@@ -1,5 +1,6 @@
 // mmf — named_event, the portable part: argument checks, error context, ownership of the back
-// end's event_object. The back end (src/posix/sync.cpp, src/windows/) does the waiting.
+// end's event_object. The back end (src/posix/event.cpp, src/windows/event_windows.cpp) does
+// the waiting.
 #include <mmf/named_event.hpp>
 
 #include <string>

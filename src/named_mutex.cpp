@@ -1,5 +1,6 @@
 // mmf — named_mutex, the portable part: argument checks, error context, ownership of the back
-// end's mutex_object. The back end (src/posix/sync.cpp, src/windows/) does the locking.
+// end's mutex_object. The back end (src/posix/mutex.cpp, src/windows/mutex_windows.cpp) does
+// the locking.
 #include <mmf/named_mutex.hpp>
 
 #include <string>

@@ -1,5 +1,6 @@
 // mmf — named_semaphore, the portable part: argument checks, error context, ownership of the back
-// end's semaphore_object. The back end (src/posix/sync.cpp, src/windows/) does the counting.
+// end's semaphore_object. The back end (src/posix/semaphore.cpp, src/windows/semaphore_windows.cpp)
+// does the counting.
 #include <mmf/named_semaphore.hpp>
 
 #include <string>
