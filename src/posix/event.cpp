@@ -14,31 +14,9 @@
 //
 // What a set() makes visible: every write the setter made before set() is seen by a waiter that
 // returns signalled from that set() (the state word is changed with seq_cst operations).
-#include <pthread.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cerrno>
-#include <chrono>
-#include <climits>
-#include <cstdint>
-#include <new>
-
 #include "sync_object.hpp"
 
 namespace mmf::detail::platform {
-
-using posix::deadline;
-using posix::futex_wait;
-using posix::futex_wake;
-using posix::low_half;
-using posix::make_deadline;
-using posix::no_error;
-using posix::note_signaller;
-using posix::spinner;
-using posix::this_thread_id;
 
 void sync_deleter::operator()(event_object* e) const noexcept {
   if (e == nullptr) return;

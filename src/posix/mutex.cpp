@@ -7,31 +7,13 @@
 // (pthread_mutex_clocklock), so they never return early. What an unlock makes visible: every
 // write the owner made before unlock() is seen by the next owner after its lock (the pthread
 // mutex's acquire/release ordering), in any process.
-#include <pthread.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
-#include <unistd.h>
 
-#include <atomic>
-#include <cerrno>
-#include <chrono>
-#include <climits>
-#include <cstdint>
-#include <new>
+#include <ctime>
 
 #include "sync_object.hpp"
 
 namespace mmf::detail::platform {
-
-using posix::deadline;
-using posix::futex_wait;
-using posix::futex_wake;
-using posix::low_half;
-using posix::make_deadline;
-using posix::no_error;
-using posix::note_signaller;
-using posix::spinner;
-using posix::this_thread_id;
 
 namespace {
 

@@ -3,31 +3,11 @@
 // Waiting uses the primitives of wait.hpp (adaptive spin, then a futex sleep to an absolute
 // CLOCK_MONOTONIC deadline). What a release() makes visible: every write the releaser made before
 // release() is seen by the acquirer that takes that count (release/acquire on the count).
-#include <pthread.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cerrno>
-#include <chrono>
 #include <climits>
-#include <cstdint>
-#include <new>
 
 #include "sync_object.hpp"
 
 namespace mmf::detail::platform {
-
-using posix::deadline;
-using posix::futex_wait;
-using posix::futex_wake;
-using posix::low_half;
-using posix::make_deadline;
-using posix::no_error;
-using posix::note_signaller;
-using posix::spinner;
-using posix::this_thread_id;
 
 void sync_deleter::operator()(semaphore_object* s) const noexcept {
   if (s == nullptr) return;

@@ -22,6 +22,8 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -35,6 +37,17 @@
 #include "wait.hpp"
 
 namespace mmf::detail::platform {
+
+// The waiting primitives, as the mutex, event and semaphore files use them.
+using posix::deadline;
+using posix::futex_wait;
+using posix::futex_wake;
+using posix::low_half;
+using posix::make_deadline;
+using posix::no_error;
+using posix::note_signaller;
+using posix::spinner;
+using posix::this_thread_id;
 
 inline std::error_code sys_error(int e) noexcept {
   return {e, std::system_category()};
