@@ -134,8 +134,10 @@ class env_guard {
   std::optional<std::string> old_;
 };
 
-// A private shared-memory directory: MMF_SHM_DIR points at a fresh temporary directory (sticky and
+// A private shared-memory directory: MMF_SHM_DIR points at a fresh directory (sticky and
 // world-writable like /dev/shm) for the guard's lifetime. Children spawned meanwhile inherit it.
+// It lives in /dev/shm itself, not under TMPDIR: a TMPDIR may be private to its user (mode 0700,
+// as mktemp -d makes it), and the second-user tests need the other user to reach the directory.
 class private_shm_dir {
  public:
   private_shm_dir() : env_("MMF_SHM_DIR", dir_.path().c_str()) {
@@ -144,7 +146,12 @@ class private_shm_dir {
   std::string path() const { return dir_.path().string(); }
 
  private:
-  mmf_test::temp_dir dir_;
+  static std::filesystem::path base() {
+    std::error_code ec;
+    if (std::filesystem::is_directory("/dev/shm", ec)) return "/dev/shm";
+    return std::filesystem::temp_directory_path();
+  }
+  mmf_test::temp_dir dir_{base()};
   env_guard env_;
 };
 

@@ -37,8 +37,9 @@ std::string unique_name(std::string_view prefix) {
   return out.str();
 }
 
-temp_dir::temp_dir() {
-  const auto base = std::filesystem::temp_directory_path();
+temp_dir::temp_dir() : temp_dir(std::filesystem::temp_directory_path()) {}
+
+temp_dir::temp_dir(const std::filesystem::path& base) {
   for (int attempt = 0; attempt < 100; ++attempt) {
     auto candidate = base / unique_name("mmf_test_dir");
     std::error_code ec;

@@ -36,11 +36,12 @@ std::int64_t current_process_id() noexcept;
 // POSIX; on Windows, whose kernel keeps no exact size for a section, rounded up to a page.
 std::uint64_t opened_capacity(std::uint64_t created);
 
-// A fresh directory under the system's temporary directory, removed with everything in it when
-// the object is destroyed (errors ignored: a destructor never throws).
+// A fresh directory under the system's temporary directory (or under `base`), removed with
+// everything in it when the object is destroyed (errors ignored: a destructor never throws).
 class temp_dir {
  public:
   temp_dir();
+  explicit temp_dir(const std::filesystem::path& base);
   temp_dir(const temp_dir&) = delete;
   temp_dir& operator=(const temp_dir&) = delete;
   ~temp_dir();
