@@ -1,5 +1,6 @@
 #include "errors.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include <mmf/view_accessor.hpp>
@@ -16,8 +17,34 @@ std::string describe(std::string_view operation, std::string_view subject) {
   return s;
 }
 
+namespace {
+struct pending_detail {
+  std::error_code ec;
+  char text[256] = {};
+};
+thread_local pending_detail pending;
+}  // namespace
+
+void note_error_detail(std::error_code ec, std::string_view detail) noexcept {
+  pending.ec = ec;
+  const std::size_t n = std::min(detail.size(), sizeof pending.text - 1);
+  detail.copy(pending.text, n);
+  pending.text[n] = '\0';
+}
+
+void forget_error_detail() noexcept {
+  pending.ec.clear();
+  pending.text[0] = '\0';
+}
+
 void throw_error(std::error_code ec, std::string_view operation, std::string_view subject) {
-  throw mmf::error(ec, describe(operation, subject));
+  std::string what = describe(operation, subject);
+  if (pending.ec && pending.ec == ec && pending.text[0] != '\0') {
+    what += ": ";
+    what += pending.text;
+  }
+  forget_error_detail();
+  throw mmf::error(ec, what);
 }
 
 void throw_view_failure(view_failure why, const char* operation, std::uint64_t position,

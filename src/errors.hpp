@@ -18,7 +18,14 @@ inline std::error_code make_errc(std::errc e) noexcept {
 // "create_new \"SampleMap\"" — or just the operation when subject is empty.
 std::string describe(std::string_view operation, std::string_view subject);
 
-// Throws mmf::error(ec, describe(operation, subject)).
+// A back end's account, in figures, of the error it is about to return (e.g. a refused
+// reservation: "reserving 16777216 bytes of shared memory: 1048576 available ..."). The next
+// throw_error of this thread puts it in what() after the operation and subject when its code is
+// `ec`; any throw_error forgets it, as does forget_error_detail (for an error recovered from).
+void note_error_detail(std::error_code ec, std::string_view detail) noexcept;
+void forget_error_detail() noexcept;
+
+// Throws mmf::error(ec, describe(operation, subject)), with the noted detail if any.
 [[noreturn]] void throw_error(std::error_code ec, std::string_view operation,
                               std::string_view subject = {});
 
