@@ -15,6 +15,7 @@
 #include "errors.hpp"
 #include "platform.hpp"
 #include "posix/named_object.hpp"
+#include "posix/reservation.hpp"
 #include "posix/syscalls.hpp"
 
 namespace mmf::detail::platform {
@@ -106,10 +107,18 @@ std::error_code reserve_huge(int fd, std::uint64_t size, bool& done) noexcept {
 
 // Reserves [0, size) of a shared-memory object so that a full tmpfs is ENOSPC now rather than a
 // SIGBUS in whoever touches the page later (PostgreSQL's dsm_impl.c does the same); or, when lazy,
-// only sets the size (a hole; pages come on first touch).
-std::error_code size_object(int fd, std::uint64_t size, bool lazy, bool huge = false) noexcept {
+// only sets the size (a hole; pages come on first touch). A reservation that memory or the file
+// system cannot back is refused before anything is reserved (check_reservation: the rule, and why).
+// `huge`: transparent huge pages (reserve_huge); `kind` and `what` describe the object for the
+// check.
+std::error_code size_object(int fd, std::uint64_t size, bool lazy, bool huge = false,
+                            posix::reservation_kind kind = posix::reservation_kind::memory,
+                            const char* what = "shared memory") noexcept {
   if (size > static_cast<std::uint64_t>(std::numeric_limits<off_t>::max()))
     return make_errc(std::errc::no_space_on_device);
+  if (!lazy) {
+    if (auto ec = posix::check_reservation(fd, size, kind, what)) return ec;
+  }
   if (!lazy && huge) {
     bool done = false;
     if (auto ec = reserve_huge(fd, size, done)) return ec;
@@ -450,12 +459,18 @@ std::error_code section_named(disposition how, const section_request& request, s
         // hugetlbfs pages, when the administrator reserved some (vm.nr_hugepages) and the size is
         // a multiple of the huge page size; otherwise fall back to normal shared memory.
         fd.reset(::memfd_create("mmf", flags | MFD_HUGETLB));
-        if (fd && size_object(fd.get(), request.capacity, lazy)) fd.reset();
+        if (fd && size_object(fd.get(), request.capacity, lazy, false,
+                              posix::reservation_kind::huge_pages, "anonymous huge pages")) {
+          fd.reset();
+          forget_error_detail();  // not an error: normal memory is tried next
+        }
       }
       if (!fd) {
         fd.reset(::memfd_create("mmf", flags));
         if (!fd) return space_error(errno);
-        if (auto ec = size_object(fd.get(), request.capacity, lazy, huge)) return ec;
+        if (auto ec = size_object(fd.get(), request.capacity, lazy, huge,
+                                  posix::reservation_kind::memory, "anonymous shared memory"))
+          return ec;
       }
       section_ptr s(new section);
       s->map_fd = fd.get();

@@ -3,18 +3,28 @@
 
 #include <fcntl.h>
 
+#include "posix/reservation.hpp"
+#include "posix/syscalls.hpp"
+
 namespace mmf::detail::platform {
 
 // posix_fallocate reserves the pages so a full tmpfs is an error now, not a SIGBUS later;
-// ftruncate is the fallback where the file system cannot allocate (EOPNOTSUPP).
+// ftruncate is the fallback where the file system cannot allocate (EOPNOTSUPP). Both go through
+// the syscall seam, and the reservation through the rule every reservation follows.
 std::error_code size_object(int fd, std::size_t size) noexcept {
+  if (auto ec = posix::check_reservation(fd, size, posix::reservation_kind::memory,
+                                         "a named synchronisation object"))
+    return ec;
   int rc = 0;
   do {
-    rc = posix_fallocate(fd, 0, static_cast<off_t>(size));
+    rc = posix::sys().posix_fallocate(fd, 0, static_cast<off_t>(size));
   } while (rc == EINTR);
   if (rc == 0) return {};
   if (rc != EOPNOTSUPP && rc != EINVAL) return sys_error(rc);
-  if (ftruncate(fd, static_cast<off_t>(size)) != 0) return sys_error(errno);
+  do {
+    rc = posix::sys().ftruncate(fd, static_cast<off_t>(size));
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) return sys_error(errno);
   return {};
 }
 
