@@ -36,10 +36,14 @@ enum class file_mode : std::uint8_t { create_new, create, open, open_or_create, 
 
 // Options for non-persisted maps. A bitmask: combine with |.
 //   none                  the memory is reserved when the map is created, so a full /dev/shm is
-//                         no_space_on_device at creation and never a SIGBUS later.
+//                         no_space_on_device at creation and never a SIGBUS later; a capacity
+//                         that memory plus swap cannot hold now is not_enough_memory, refused
+//                         before reserving anything (see create_new).
 //   delay_allocate_pages  skip the reservation: pages are allocated on first touch (as Windows'
-//                         SEC_RESERVE). Creation is then flat in the size, but if the backing
-//                         file system fills up later, touching a new page raises SIGBUS on POSIX.
+//                         SEC_RESERVE). Creation is then flat in the size and the capacity is not
+//                         checked against free memory or space (any capacity is accepted), but if
+//                         the backing file system or memory runs out later, touching a new page
+//                         raises SIGBUS on POSIX (or wakes the OOM killer).
 //   populate              prefault: every view of the map is populated with pages when it is
 //                         created (Linux: MADV_POPULATE_WRITE / _READ), so first touches do not
 //                         fault one page at a time. Costs the time up front; best for views that

@@ -10,6 +10,7 @@
 //   result_out_of_range        a view, read or write that reaches past the end
 //   permission_denied          more access than the map, file, OS or owner allows
 //   not_enough_memory / no_space_on_device   no memory, address space or space on the device
+//                              (a reservation that cannot be backed: refused before reserving)
 //   operation_not_permitted    unlock() by a thread that does not own the mutex
 //   value_too_large            release() past a semaphore's maximum count
 //   bad_file_descriptor        a member call on an empty or moved-from object

@@ -105,7 +105,18 @@ class MMF_API memory_mapped_file {
   // map created with access::read refuses read_write openers, and one created without execute
   // refuses *_execute openers, with permission_denied.
   // Errors: file_exists (the name is in use), invalid_argument (capacity 0, access::write, a bad
-  // name or enum value), no_space_on_device / not_enough_memory, permission_denied.
+  // name or enum value), permission_denied, and, when the capacity cannot be reserved:
+  //   not_enough_memory    more than memory plus swap can hold now (on Linux MemAvailable +
+  //                        SwapFree, within a cgroup v2 memory.max; with huge_pages from
+  //                        hugetlbfs, the free huge pages), or than the address space allows
+  //   no_space_on_device   more than the shared-memory file system (/dev/shm) has free
+  // A reservation that cannot be backed is refused before anything is reserved, fast and whatever
+  // the capacity (1 << 62 included): it never drains the machine's memory into the OOM killer.
+  // what() names the operation and the map and gives the figures, e.g.
+  //   create_new "Big": reserving 17179869184 bytes of shared memory: only 8589934592 available
+  //   in memory and swap (MemAvailable + SwapFree): Cannot allocate memory
+  // Nothing is left behind. Figures the system does not give (no /proc) do not refuse: the
+  // reservation is then simply tried. With delay_allocate_pages nothing is reserved or checked.
   static memory_mapped_file create_new(std::string_view map_name, std::uint64_t capacity,
                                        access acc = access::read_write,
                                        map_options options = map_options::none,
@@ -117,8 +128,9 @@ class MMF_API memory_mapped_file {
   // Opens the map named `map_name` if it exists (with `acc`; capacity, still checked > 0, and
   // options are then ignored), or creates it as create_new() does. *created_new, when given, is
   // set to whether this call created it. Of several processes racing on one name exactly one
-  // creates it, and none ever sees it half-made. Errors as create_new (but never file_exists);
-  // permission_denied when `acc` asks for more than the existing map's creator allowed.
+  // creates it, and none ever sees it half-made. Errors as create_new (but never file_exists;
+  // the reservation is checked only when this call creates the map); permission_denied when
+  // `acc` asks for more than the existing map's creator allowed.
   static memory_mapped_file create_or_open(std::string_view map_name, std::uint64_t capacity,
                                            access acc = access::read_write,
                                            map_options options = map_options::none,
