@@ -188,6 +188,24 @@ TEST_F(Reservation, MoreThanMemoryCanHoldIsRefusedBeforeReserving) {
   EXPECT_EQ(fallocate_calls, 1);
 }
 
+TEST_F(Reservation, HugePagesFollowTheReservationRule) {
+  // No huge pages free (injected): hugetlbfs is refused before reserving, normal memory is tried
+  // next and refused too; the error is the normal memory's, with its figures.
+  injected_memory = mib;
+  sys().memory = small_memory;
+  sys().posix_fallocate = counting_fallocate;
+  const std::string what = MMF_ERROR_WHAT(
+      memory_mapped_file::create_new("", 16 * mib, access::read_write, map_options::huge_pages),
+      std::errc::not_enough_memory);
+  EXPECT_NE(what.find("anonymous shared memory"), std::string::npos) << what;
+  EXPECT_EQ(what.find("huge pages"), std::string::npos) << what;
+  EXPECT_MMF_ERROR(memory_mapped_file::create_new(mmf_test::unique_name("rel_huge_oom"), 16 * mib,
+                                                  access::read_write, map_options::huge_pages),
+                   std::errc::not_enough_memory);
+  EXPECT_EQ(fallocate_calls, 0);
+  EXPECT_TRUE(mmf_rel::entries(dir_.path()).empty());
+}
+
 TEST_F(Reservation, TheErrorDetailDoesNotOutliveItsError) {
   injected_memory = mib;
   sys().memory = small_memory;
