@@ -1,5 +1,11 @@
 // mmf examples — the little they share: waiting on a named event with a generous timeout instead
 // of .NET's "press ENTER", so that no example ever hangs when its partner process is missing.
+//
+// Where a seed prints a prompt and reads a line ("Start Process B and press ENTER to continue."),
+// the example prints the same prompt (prompt()) and then waits for the partner's named event
+// (wait_for_partner()) instead of reading its input: the event is set when the partner has done
+// what the user would have pressed ENTER after. So the partners may be started by hand, from other
+// terminals, or all at once by mmf_demo and the tests, whose children never get an ENTER.
 #pragma once
 
 #include <chrono>
@@ -17,6 +23,11 @@ namespace example {
 
 // How long a process waits for its partner before giving up.
 inline constexpr std::chrono::seconds partner_timeout{60};
+
+// Prints a seed's prompt on its own line, at once (the output may be a pipe).
+inline void prompt(std::string_view text) {
+  std::cout << text << std::endl;
+}
 
 // Waits for `e`; on timeout prints `hint` to stderr and exits with status 1.
 inline void wait_for_partner(mmf::named_event& e, std::string_view hint) {

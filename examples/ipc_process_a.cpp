@@ -1,13 +1,18 @@
 // mmf example (a), process A — the .NET documentation's non-persisted map example, in C++.
 //
 // Process A creates the map "testmap" (10000 bytes) and the mutex "testmapmutex", writes a bool;
-// process B (ipc_process_b) and then process C (ipc_process_c) write theirs; A reads all three:
+// process B (ipc_process_b) and then process C (ipc_process_c) write theirs; A reads all three.
+// It prints what the seed prints:
+//     Start Process B and press ENTER to continue.
+//     Start Process C and press ENTER to continue.
 //     Process A says: True
 //     Process B says: False
 //     Process C says: True
-// The .NET version waits for the user to press ENTER between the steps; here the three processes
-// hand over with named events instead (testmap.a_written, testmap.b_written, testmap.c_written), so
-// they can be started in any order, from three terminals or by mmf_demo.
+// The .NET version then waits for the user to press ENTER once B (then C) has run; here A does not
+// read its input: the three processes hand over with named events (testmap.a_written,
+// testmap.b_written, testmap.c_written), which say exactly that, so they can be started in any
+// order, from three terminals or all at once by mmf_demo, and A goes on as soon as its partner
+// has written (see example::wait_for_partner).
 #include <cstdint>
 #include <exception>
 #include <iostream>
@@ -37,9 +42,11 @@ int main() {
       stream.write_as<std::int32_t>(1);  // as BinaryWriter.Write(1): 01 00 00 00 at offset 0
     }
     mutex.unlock();
-    a_written.set();  // "Start Process B and press ENTER to continue."
+    a_written.set();
 
+    example::prompt("Start Process B and press ENTER to continue.");
     example::wait_for_partner(b_written, "start ipc_process_b");
+    example::prompt("Start Process C and press ENTER to continue.");
     example::wait_for_partner(c_written, "start ipc_process_c");
 
     mutex.lock();

@@ -1,6 +1,8 @@
 // mmf_demo — runs every example end to end, each program as its own process, and prints what they
 // print. Nobody presses Enter: the partners of each example synchronise with named events and
-// mutexes. Exits non-zero if any program fails (or has not finished after two minutes).
+// mutexes. Each program's output (stdout and stderr) is checked against the lines the seed prints
+// (expected_output.hpp, which tests/windows/examples_test.cpp checks as well). Exits non-zero if
+// any program fails, prints something else, or has not finished after two minutes.
 //
 // The example programs are found next to this executable (/proc/self/exe), and spawned with
 // posix_spawn; their output is collected through pipes and printed per program, in order.
@@ -22,6 +24,8 @@
 #include <string>
 #include <system_error>
 #include <vector>
+
+#include "expected_output.hpp"
 
 extern char** environ;
 
@@ -107,42 +111,33 @@ void finish(std::vector<child>& group, std::chrono::seconds limit) {
   }
 }
 
-struct example_group {
-  const char* title;
-  std::vector<std::string> programs;
-};
-
 }  // namespace
 
 int main() {
-  const std::vector<example_group> groups = {
-      {"(a) three processes share \"testmap\", guarded by the mutex \"testmapmutex\"",
-       {"ipc_process_a", "ipc_process_b", "ipc_process_c"}},
-      {"(b) \"SampleMap\": 100 int32 through an accessor, then 100 lines through a stream",
-       {"sample_map_writer", "sample_map_reader"}},
-      {"(c) a view at 256 MiB of a sparse multi-GiB file, and \"ImgA\" opened by name",
-       {"large_file_view", "large_file_open_existing"}},
-      {"(d) byte 77 at 500000 of a 1,000,000-byte file", {"persisted_byte"}},
-  };
   int failures = 0;
   try {
     const auto dir = own_directory();
-    for (const auto& g : groups) {
+    for (const auto& g : example::example_groups()) {
       std::cout << "== " << g.title << '\n';
       const auto t0 = std::chrono::steady_clock::now();
       std::vector<child> running;
       for (const auto& p : g.programs)
-        running.push_back(start(dir, p));
+        running.push_back(start(dir, std::string(p.program)));
       finish(running, std::chrono::seconds(120));
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::steady_clock::now() - t0)
                           .count();
-      for (const auto& c : running) {
+      for (std::size_t i = 0; i < running.size(); ++i) {
+        const auto& c = running[i];
         std::cout << "$ " << c.program << '\n';
         std::cout << c.output;
         if (!c.output.empty() && c.output.back() != '\n') std::cout << '\n';
         if (c.status != 0) {
           std::cout << "!! " << c.program << " failed (status " << c.status << ")\n";
+          ++failures;
+        } else if (const auto wrong = example::check_output(g.programs[i], c.output);
+                   !wrong.empty()) {
+          std::cout << "!! wrong output: " << wrong << '\n';
           ++failures;
         }
       }

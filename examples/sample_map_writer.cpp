@@ -40,7 +40,7 @@ int main() {
       auto accessor = mapped_file.create_view_accessor(0, 10000, mmf::access::write);
       for (std::int32_t i = 0, pos = 0; i < 100; i++, pos += 4) {
         accessor.write(static_cast<std::uint64_t>(pos), i);
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));  // the seed's Task.Delay
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));  // the seed's Task.Delay(10)
       }
       ints_written.set();
     }

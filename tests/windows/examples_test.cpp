@@ -1,6 +1,8 @@
 // mmf tests (Windows) — the seed examples, run as separate processes the way mmf_demo runs them on
-// POSIX (mmf_demo itself spawns with posix_spawn and is not built for Windows). Each group starts
-// its programs together; every program must exit with 0 within two minutes.
+// POSIX (mmf_demo itself spawns with posix_spawn and is not built for Windows). The groups, and
+// what each program must print, are mmf_demo's: examples/expected_output.hpp. Each group starts its
+// programs together; every program must exit with 0 within two minutes, having printed its
+// expected lines and nothing else.
 //
 // The examples are found next to the test helper: <build>/examples/<name>.exe. They are built by
 // the default build target; a missing one fails the test (it is never skipped).
@@ -14,10 +16,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "expected_output.hpp"
 #include "support/test_support.hpp"
 
 namespace {
@@ -88,11 +92,13 @@ running start(const std::string& program, const std::filesystem::path& cwd,
   return r;
 }
 
-void run_group(const std::vector<std::string>& programs) {
+void run_group(const example::example_group& g) {
   mmf_test::temp_dir dir;
   std::vector<running> group;
-  for (const auto& p : programs)
-    group.push_back(start(p, dir.path(), dir / (p + ".log")));
+  for (const auto& p : g.programs) {
+    const std::string program(p.program);
+    group.push_back(start(program, dir.path(), dir / (program + ".log")));
+  }
   const ULONGLONG deadline = ::GetTickCount64() + 120000;
   for (auto& r : group) {
     if (r.process == nullptr) continue;
@@ -104,7 +110,8 @@ void run_group(const std::vector<std::string>& programs) {
       ADD_FAILURE() << r.program << " did not finish within 120 s";
     }
   }
-  for (auto& r : group) {
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    auto& r = group[i];
     if (r.process == nullptr) continue;
     DWORD code = 0;
     ::GetExitCodeProcess(r.process, &code);
@@ -115,23 +122,29 @@ void run_group(const std::vector<std::string>& programs) {
     } catch (const std::exception&) {
     }
     EXPECT_EQ(code, 0u) << "$ " << r.program << "\n" << output;
+    const std::string wrong = example::check_output(g.programs[i], output);
+    EXPECT_TRUE(wrong.empty()) << wrong << "\n$ " << r.program << "\n" << output;
   }
 }
 
-TEST(Examples, ThreeProcessesShareTestmapGuardedByTestmapmutex) {
-  run_group({"ipc_process_a", "ipc_process_b", "ipc_process_c"});
+// One test per group, named after its first program (Seeds/Examples.Run/ipc_process_a, ...).
+class Examples : public ::testing::TestWithParam<std::size_t> {};
+
+TEST_P(Examples, Run) {
+  run_group(example::example_groups().at(GetParam()));
 }
 
-TEST(Examples, SampleMapWriterAndReader) {
-  run_group({"sample_map_writer", "sample_map_reader"});
+std::vector<std::size_t> group_indices() {
+  std::vector<std::size_t> indices;
+  for (std::size_t i = 0; i < example::example_groups().size(); ++i)
+    indices.push_back(i);
+  return indices;
 }
 
-TEST(Examples, LargeSparseFileViewAndImgAOpenedByName) {
-  run_group({"large_file_view", "large_file_open_existing"});
-}
-
-TEST(Examples, PersistedByte) {
-  run_group({"persisted_byte"});
-}
+INSTANTIATE_TEST_SUITE_P(Seeds, Examples, ::testing::ValuesIn(group_indices()),
+                         [](const ::testing::TestParamInfo<std::size_t>& info) {
+                           return std::string(
+                               example::example_groups().at(info.param).programs.front().program);
+                         });
 
 }  // namespace
