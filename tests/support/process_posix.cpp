@@ -31,6 +31,10 @@ bool bypasses_file_permissions() {
   return ::geteuid() == 0;
 }
 
+bool os_bounds_openers_by_creator_access() {
+  return true;
+}
+
 native_handle open_native_file(const std::filesystem::path& file, bool writable) {
   const int fd = ::open(file.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
   if (fd < 0)

@@ -28,6 +28,26 @@ std::int64_t current_process_id() noexcept {
 // be opened for writing, even by an administrator. Wine run as root opens it anyway (Wine maps the
 // read-only attribute to the Unix mode bits, which root ignores). So this asks the file system
 // once: a read-only scratch file that opens for writing means permissions are bypassed.
+bool os_bounds_openers_by_creator_access() {
+  static const bool bounded = [] {
+    const std::string name = unique_name("probe_ro");
+    const std::wstring wide(name.begin(), name.end());
+    HANDLE section =
+        ::CreateFileMappingW(INVALID_HANDLE_VALUE, nullptr, PAGE_READONLY, 0, 4096, wide.c_str());
+    if (section == nullptr) return true;
+    bool refused = true;
+    if (HANDLE opened = ::OpenFileMappingW(FILE_MAP_WRITE, FALSE, wide.c_str())) {
+      void* view = ::MapViewOfFile(opened, FILE_MAP_WRITE, 0, 0, 0);
+      if (view != nullptr) ::UnmapViewOfFile(view);
+      refused = view == nullptr;
+      ::CloseHandle(opened);
+    }
+    ::CloseHandle(section);
+    return refused;
+  }();
+  return bounded;
+}
+
 bool bypasses_file_permissions() {
   static const bool bypass = [] {
     wchar_t dir[MAX_PATH + 1];

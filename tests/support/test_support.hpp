@@ -63,6 +63,12 @@ std::string read_file(const std::filesystem::path& file);
 // that permission_denied tests must be skipped.
 bool bypasses_file_permissions();
 
+// True when the OS refuses a writable view of a shared-memory object its creator made read-only:
+// always on POSIX (mmf records the creator's access in the object's mode); on Windows when
+// MapViewOfFile compares the access with the section's protection, as Windows does and Wine does
+// not. Probed once, with a named section opened for writing.
+bool os_bounds_openers_by_creator_access();
+
 // ---- Native handles
 // -------------------------------------------------------------------------------
 
