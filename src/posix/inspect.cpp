@@ -20,6 +20,7 @@
 
 #include "errors.hpp"
 #include "posix/named_object.hpp"
+#include "posix/persisted_record.hpp"
 
 namespace mmf::detail::posix {
 
@@ -142,8 +143,6 @@ bool parse_file_name(const std::string& file, object_info& info, kind& k, bool& 
 }
 
 }  // namespace
-
-std::uint64_t persisted_record_capacity(int fd) noexcept;  // map.cpp
 
 std::error_code scan_objects(bool include_global, bool remove_stale,
                              std::vector<object_info>& out) noexcept {

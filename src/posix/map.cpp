@@ -1,15 +1,11 @@
 // mmf — the POSIX back end of maps: files, shared-memory sections and views.
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
 #include <limits>
 
 #include "errors.hpp"
@@ -17,6 +13,7 @@
 #include "posix/backing.hpp"
 #include "posix/map_support.hpp"
 #include "posix/named_object.hpp"
+#include "posix/persisted_record.hpp"
 #include "posix/reservation.hpp"
 #include "posix/syscalls.hpp"
 
@@ -26,71 +23,6 @@ using posix::kind;
 using posix::named_object;
 using posix::named_spec;
 using posix::unique_fd;
-
-namespace {
-
-// The published record of a named persisted map (kind::file), so that open_existing in another
-// process finds the file: the path, and the device and inode that prove it is the same file.
-struct file_record {
-  char magic[8];
-  std::uint32_t version;
-  std::uint32_t path_length;
-  std::uint64_t device;
-  std::uint64_t inode;
-  std::uint64_t capacity;
-  std::uint32_t map_access;
-  std::uint32_t reserved;
-};
-constexpr char file_magic[8] = {'m', 'm', 'f', '-', 'f', 'i', 'l', 'e'};
-
-std::error_code write_all(int fd, const void* data, std::size_t size, off_t offset) noexcept {
-  const char* p = static_cast<const char*>(data);
-  while (size > 0) {
-    const ssize_t n = ::pwrite(fd, p, size, offset);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return space_error(errno);
-    }
-    p += n, size -= static_cast<std::size_t>(n), offset += n;
-  }
-  return {};
-}
-
-bool read_all(int fd, void* data, std::size_t size, off_t offset) noexcept {
-  char* p = static_cast<char*>(data);
-  while (size > 0) {
-    const ssize_t n = ::pread(fd, p, size, offset);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    p += n, size -= static_cast<std::size_t>(n), offset += n;
-  }
-  return true;
-}
-
-bool read_record(int fd, file_record& rec, std::string* path) {
-  if (!read_all(fd, &rec, sizeof rec, 0) || std::memcmp(rec.magic, file_magic, 8) != 0 ||
-      rec.version != 1 || rec.path_length > PATH_MAX)
-    return false;
-  if (path != nullptr) {
-    path->resize(rec.path_length);
-    if (rec.path_length != 0 && !read_all(fd, path->data(), rec.path_length, sizeof rec))
-      return false;
-  }
-  return true;
-}
-
-}  // namespace
-
-}  // namespace mmf::detail::platform
-
-namespace mmf::detail::posix {
-std::uint64_t persisted_record_capacity(int fd) noexcept {
-  platform::file_record rec{};
-  return platform::read_record(fd, rec, nullptr) ? rec.capacity : 0;
-}
-}  // namespace mmf::detail::posix
-
-namespace mmf::detail::platform {
 
 struct section {
   int map_fd = -1;     // what views map: the file or the shared-memory object
@@ -131,49 +63,6 @@ bool other_kind_live(kind k, const object_name& name) {
   return !posix::open_named(disposition::open_existing, spec, probe_hold, created);
 }
 
-std::error_code open_persisted(const object_name& name, access acc, inheritability inherit,
-                               section_ptr& out, std::uint64_t& capacity) {
-  named_spec spec;
-  spec.what = kind::file;
-  spec.name = &name;
-  spec.writable = false;
-  spec.inherit = inheritability::none;
-  spec.validate = [](int fd, const struct ::stat&) {
-    file_record rec{};
-    return read_record(fd, rec, nullptr) ? std::error_code{} : corrupt();
-  };
-  named_object hold;
-  bool created = false;
-  if (auto ec = posix::open_named(disposition::open_existing, spec, hold, created)) return ec;
-  file_record rec{};
-  std::string path;
-  if (!read_record(hold.fd(), rec, &path)) return corrupt();
-  const auto creator = static_cast<access>(rec.map_access);
-  if (writes_shared(acc) && !writes_shared(creator)) return make_errc(std::errc::permission_denied);
-  if ((acc == access::read_execute || acc == access::read_write_execute) &&
-      creator != access::read_execute && creator != access::read_write_execute)
-    return make_errc(std::errc::permission_denied);
-  unique_fd fd(
-      ::open(path.c_str(), (writes_shared(acc) ? O_RDWR : O_RDONLY) | cloexec_flag(inherit)));
-  if (!fd) {
-    if (errno == EACCES || errno == EPERM) return make_errc(std::errc::permission_denied);
-    return make_errc(std::errc::no_such_file_or_directory);
-  }
-  struct ::stat st {};
-  if (::fstat(fd.get(), &st) != 0) return last_error();
-  if (static_cast<std::uint64_t>(st.st_dev) != rec.device ||
-      static_cast<std::uint64_t>(st.st_ino) != rec.inode)
-    return make_errc(std::errc::no_such_file_or_directory);  // the file was replaced
-  section_ptr s(new section);
-  s->map_fd = fd.get();
-  s->owned_fd = std::move(fd);
-  s->hold = std::move(hold);
-  s->persisted = true;
-  out = std::move(s);
-  capacity = rec.capacity;
-  return {};
-}
-
 }  // namespace
 
 std::error_code section_from_file(native_handle file, bool own_file, const object_name* name,
@@ -185,36 +74,7 @@ std::error_code section_from_file(native_handle file, bool own_file, const objec
     s->persisted = true;
     if (name != nullptr) {
       if (other_kind_live(kind::map, *name)) return make_errc(std::errc::file_exists);
-      struct ::stat st {};
-      if (::fstat(file, &st) != 0) return last_error();
-      std::string where;
-      if (path != nullptr) {
-        where = std::filesystem::absolute(*path).string();
-      } else {
-        // A caller-opened descriptor: its path, as the kernel knows it.
-        char link[64];
-        std::snprintf(link, sizeof link, "/proc/self/fd/%d", file);
-        std::error_code ignored;
-        where = std::filesystem::read_symlink(link, ignored).string();
-      }
-      file_record rec{};
-      std::memcpy(rec.magic, file_magic, sizeof rec.magic);
-      rec.version = 1;
-      rec.path_length = static_cast<std::uint32_t>(where.size());
-      rec.device = static_cast<std::uint64_t>(st.st_dev);
-      rec.inode = static_cast<std::uint64_t>(st.st_ino);
-      rec.capacity = capacity;
-      rec.map_access = static_cast<std::uint32_t>(acc);
-      named_spec spec;
-      spec.what = kind::file;
-      spec.name = name;
-      spec.inherit = inherit;
-      spec.init = [&](int fd) -> std::error_code {
-        if (auto ec = write_all(fd, &rec, sizeof rec, 0)) return ec;
-        return write_all(fd, where.data(), where.size(), sizeof rec);
-      };
-      bool created = false;
-      if (auto ec = posix::open_named(disposition::create_new, spec, s->hold, created)) return ec;
+      if (auto ec = publish_record(*name, file, path, capacity, acc, inherit, s->hold)) return ec;
     }
     if (own_file) {
       if (auto ec = set_inheritable(file, inherit == inheritability::inheritable)) return ec;
@@ -291,10 +151,16 @@ std::error_code section_named(disposition how, const section_request& request, s
     } else {
       ec = posix::open_named(disposition::open_existing, spec, s->hold, made);
       if (ec == std::errc::no_such_file_or_directory) {
-        section_ptr p;
+        unique_fd file;
+        named_object record;
         std::uint64_t cap = 0;
-        auto pec = open_persisted(name, request.acc, request.inherit, p, cap);
+        auto pec = open_persisted(name, request.acc, request.inherit, file, record, cap);
         if (!pec) {
+          section_ptr p(new section);
+          p->map_fd = file.get();
+          p->owned_fd = std::move(file);
+          p->hold = std::move(record);
+          p->persisted = true;
           out = std::move(p);
           created = false;
           capacity = cap;
