@@ -1,7 +1,10 @@
 // mmf — inspecting the POSIX named objects: decoding the object files of the shared-memory
 // directory, counting their holders from /proc/locks without disturbing them, and sweeping the
-// stale ones (what list_objects, remove_stale_objects and `mmf list`/`gc` use). The protocol that
-// makes and removes objects is named_object.cpp's.
+// stale ones (what list_objects, remove_stale_objects and `mmf list`/`gc` use); and the other
+// platform entries of <mmf/objects.hpp>: a map's shared-memory path, and widening the permission
+// bits of a Global object (set_object_permissions: never the owner's write and execute bits, which
+// record what the creator of a map allows). The protocol that makes and removes objects is
+// named_object.cpp's.
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -217,3 +220,65 @@ std::error_code scan_objects(bool include_global, bool remove_stale,
 }
 
 }  // namespace mmf::detail::posix
+
+// ---- The platform entries of <mmf/objects.hpp> --------------------------------------------------
+
+namespace mmf::detail::platform {
+
+using posix::kind;
+using posix::last_error;
+using posix::unique_fd;
+
+std::error_code list_objects(bool include_global, bool remove_stale,
+                             std::vector<object_info>& out) noexcept {
+  return posix::scan_objects(include_global, remove_stale, out);
+}
+
+std::filesystem::path shared_memory_path(const object_name& name) {
+  return std::filesystem::path(posix::shm_directory()) / posix::object_file_name(kind::map, name);
+}
+
+std::error_code set_object_permissions(object_kind what, const object_name& name,
+                                       unsigned mode) noexcept {
+  try {
+    kind k = kind::map;
+    switch (what) {
+      case object_kind::map:
+        k = kind::map;
+        break;
+      case object_kind::persisted_map:
+        k = kind::file;
+        break;
+      case object_kind::mutex:
+        k = kind::mutex;
+        break;
+      case object_kind::event:
+        k = kind::event;
+        break;
+      case object_kind::semaphore:
+        k = kind::semaphore;
+        break;
+    }
+    const std::string path = posix::shm_directory() + "/" + posix::object_file_name(k, name);
+    unique_fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+    if (!fd) {
+      if (errno == ELOOP || errno == EACCES) return make_errc(std::errc::permission_denied);
+      return last_error();
+    }
+    struct ::stat st {};
+    if (::fstat(fd.get(), &st) != 0) return last_error();
+    if (!S_ISREG(st.st_mode) || st.st_uid != ::geteuid())
+      return make_errc(std::errc::permission_denied);
+    // The owner's write and execute bits record what the creator of a map allows: they stay as
+    // they are, and without the write bit nobody else may write either.
+    auto wanted = static_cast<mode_t>(mode) & ~static_cast<mode_t>(S_IWUSR | S_IXUSR);
+    wanted |= st.st_mode & (S_IWUSR | S_IXUSR);
+    if ((st.st_mode & S_IWUSR) == 0) wanted &= ~static_cast<mode_t>(S_IWGRP | S_IWOTH);
+    if (::fchmod(fd.get(), wanted) != 0) return last_error();
+    return {};
+  } catch (const std::bad_alloc&) {
+    return make_errc(std::errc::not_enough_memory);
+  }
+}
+
+}  // namespace mmf::detail::platform
