@@ -1,5 +1,24 @@
-// mmf — the POSIX back end of maps: files, shared-memory sections and views.
-#include <fcntl.h>
+// mmf — the POSIX back end's sections and views: what a memory_mapped_file maps (a file, an
+// anonymous memfd, a named shared-memory object, a named persisted map's file), its views, and the
+// system's page facts. What they build on has files of its own: plain files (file.cpp), sizing
+// and reserving the object and placing huge-page mappings (backing.hpp), the record of a named
+// persisted map (persisted_record.hpp), the named-object protocol (named_object.hpp).
+//
+// Contract:
+// - Maps and persisted maps share one namespace, as on Windows: create_new is file_exists while a
+//   live object of the other kind holds the name, and open_existing and create_or_open find a
+//   persisted map where no shared-memory map has the name. The check is not atomic with the
+//   creation that follows.
+// - A new named map's mode records what its creator allows (named_spec::mode), and it is sized
+//   (size_object) in named_spec::init, before it is published.
+// - Anonymous huge_pages try hugetlbfs first and fall back quietly to normal shared memory with
+//   transparent huge pages.
+// - map_view maps MAP_SHARED (copy_on_write: MAP_PRIVATE); access::write is read-write (POSIX has
+//   no write-only pages). With huge_pages a view of at least huge_page bytes is placed for huge
+//   pages; with populate it is prefaulted where the kernel can (Linux 5.14+). Errors:
+//   result_out_of_range (an offset past off_t), permission_denied, not_enough_memory.
+// - flush_view writes a persisted section's range and waits (msync MS_SYNC), then fdatasync so a
+//   grown size is durable too; other sections have nothing to flush.
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,8 +65,7 @@ std::size_t allocation_granularity() noexcept {
   return page_size();
 }
 
-// ---- Sections
-// -------------------------------------------------------------------------------------
+// ---- Sections -----------------------------------------------------------------------------------
 
 namespace {
 
@@ -188,8 +206,7 @@ native_handle section_handle(const section& s) noexcept {
   return s.map_fd;
 }
 
-// ---- Views
-// ----------------------------------------------------------------------------------------
+// ---- Views --------------------------------------------------------------------------------------
 
 std::error_code map_view(const section& s, std::uint64_t offset, std::size_t length,
                          access view_acc, void*& base) noexcept {
