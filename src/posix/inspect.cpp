@@ -22,18 +22,13 @@
 #include <vector>
 
 #include "errors.hpp"
+#include "posix/map_support.hpp"
 #include "posix/named_object.hpp"
 #include "posix/persisted_record.hpp"
 
 namespace mmf::detail::posix {
 
-namespace {
-
-std::error_code last_error() noexcept {
-  return {errno, std::system_category()};
-}
-
-}  // namespace
+using platform::last_error;
 
 // ---- Inspection ---------------------------------------------------------------------------------
 
@@ -226,7 +221,6 @@ std::error_code scan_objects(bool include_global, bool remove_stale,
 namespace mmf::detail::platform {
 
 using posix::kind;
-using posix::last_error;
 using posix::unique_fd;
 
 std::error_code list_objects(bool include_global, bool remove_stale,

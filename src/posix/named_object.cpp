@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "errors.hpp"
+#include "posix/map_support.hpp"
 #include "posix/syscalls.hpp"
 
 namespace mmf::detail::posix {
@@ -35,11 +36,9 @@ void fd_traits::close(int fd) noexcept {
   ::close(fd);
 }
 
-namespace {
+using platform::last_error;
 
-std::error_code last_error() noexcept {
-  return {errno, std::system_category()};
-}
+namespace {
 
 // ---- fork()
 // -------------------------------------------------------------------------------------- A forked
