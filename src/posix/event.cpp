@@ -146,6 +146,25 @@ bool ended_before_sleeping(const shared_event& s, std::chrono::nanoseconds timeo
   return false;
 }
 
+// Registers the waiter (adds waiter_unit to the word, whose value the caller last saw in `v`),
+// unless `over` finds first, from `v` as it is then, that the wait is over (and takes the signal
+// where the wait takes one): then ends the spin's accounting and sets `signaled`. True when
+// registered.
+template <class Over>
+bool register_unless_over(shared_event& s, std::uint64_t& v, spinner& spin, Over over,
+                          bool& signaled) {
+  for (;;) {
+    if (over()) {
+      spin.slept(true);
+      signaled = true;
+      return false;
+    }
+    if (s.word.compare_exchange_weak(v, v + waiter_unit, std::memory_order_seq_cst,
+                                     std::memory_order_relaxed))
+      return true;
+  }
+}
+
 std::error_code wait_manual(event_object& e, std::chrono::nanoseconds timeout, bool& signaled) {
   shared_event& s = *e.shared;
   std::uint64_t v = s.word.load(std::memory_order_acquire);
@@ -162,16 +181,8 @@ std::error_code wait_manual(event_object& e, std::chrono::nanoseconds timeout, b
   if (ended_before_sleeping(s, timeout, spin, seen_released, signaled)) return {};
   const deadline d = make_deadline(timeout);
   // Register as a waiter (so set() knows to wake), but only while the state is what we saw.
-  for (;;) {
-    if (manual_released(low(v), generation)) {
-      spin.slept(true);
-      signaled = true;
-      return {};
-    }
-    if (s.word.compare_exchange_weak(v, v + waiter_unit, std::memory_order_seq_cst,
-                                     std::memory_order_relaxed))
-      break;
-  }
+  const auto released_now = [&] { return manual_released(low(v), generation); };
+  if (!register_unless_over(s, v, spin, released_now, signaled)) return {};
   std::uint32_t expected = low(v);
   bool released = false;
   for (;;) {
@@ -208,17 +219,9 @@ std::error_code wait_automatic(event_object& e, std::chrono::nanoseconds timeout
   };
   if (ended_before_sleeping(s, timeout, spin, taken, signaled)) return {};
   const deadline d = make_deadline(timeout);
-  for (;;) {
-    if (try_take_signal(s, v, false)) {
-      spin.slept(true);
-      signaled = true;
-      return {};
-    }
-    // No signal: register while there is still none (low(v) == 0 here).
-    if (s.word.compare_exchange_weak(v, v + waiter_unit, std::memory_order_seq_cst,
-                                     std::memory_order_relaxed))
-      break;
-  }
+  // Register while there is still no signal (low(v) == 0 when the exchange is tried).
+  const auto taken_now = [&] { return try_take_signal(s, v, false); };
+  if (!register_unless_over(s, v, spin, taken_now, signaled)) return {};
   for (;;) {
     const int rc = futex_wait(low_half(s.word), 0, d.get());
     v = s.word.load(std::memory_order_relaxed);
