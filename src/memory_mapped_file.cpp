@@ -331,12 +331,16 @@ std::error_code memory_mapped_file::make_view(std::uint64_t offset, std::uint64_
   return {};
 }
 
+detail::view_base memory_mapped_file::make_view_or_throw(std::uint64_t offset, std::uint64_t size,
+                                                         access acc, const char* operation) const {
+  detail::view_base v;
+  if (auto ec = make_view(offset, size, acc, v)) detail::throw_error(ec, operation, name());
+  return v;
+}
+
 view_accessor memory_mapped_file::create_view_accessor(std::uint64_t offset, std::uint64_t size,
                                                        access acc) const {
-  detail::view_base v;
-  if (auto ec = make_view(offset, size, acc, v))
-    detail::throw_error(ec, "create_view_accessor", name());
-  return view_accessor(std::move(v));
+  return view_accessor(make_view_or_throw(offset, size, acc, "create_view_accessor"));
 }
 
 view_accessor memory_mapped_file::create_view_accessor(std::uint64_t offset, std::uint64_t size,
@@ -349,10 +353,7 @@ view_accessor memory_mapped_file::create_view_accessor(std::uint64_t offset, std
 
 view_stream memory_mapped_file::create_view_stream(std::uint64_t offset, std::uint64_t size,
                                                    access acc) const {
-  detail::view_base v;
-  if (auto ec = make_view(offset, size, acc, v))
-    detail::throw_error(ec, "create_view_stream", name());
-  return view_stream(std::move(v));
+  return view_stream(make_view_or_throw(offset, size, acc, "create_view_stream"));
 }
 
 view_stream memory_mapped_file::create_view_stream(std::uint64_t offset, std::uint64_t size,

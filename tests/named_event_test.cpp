@@ -215,11 +215,7 @@ TEST(NamedEventProcesses, SixteenWaitersOnAManualEventAllWokenEachRound) {
     for (int i = 0; i < waiters; ++i)
       ASSERT_TRUE(ready.try_acquire_for(20s)) << "round " << r;
     std::this_thread::sleep_for(1ms);  // most are asleep in the kernel now
-    go[(r + 1) % 2].reset();
-    go[r % 2].set();
-    int woken = 0;
-    for (int i = 0; i < waiters; ++i)
-      if (done.try_acquire_for(10s)) ++woken;
+    const int woken = mmf_test::open_gate_and_count(go, r, done, waiters);
     EXPECT_EQ(woken, waiters) << "round " << r;
     if (woken == waiters) ++fully_woken_rounds;
   }

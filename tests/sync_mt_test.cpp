@@ -27,6 +27,16 @@ using mmf::named_mutex;
 using mmf::named_semaphore;
 using mmf_test::unique_name;
 
+// Runs body(t) on `threads` threads at once (t = 0, 1, ...) and waits for them all.
+template <class Body>
+void on_threads(int threads, Body body) {
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&body, t] { body(t); });
+  for (auto& th : pool)
+    th.join();
+}
+
 // TSan follows happens-before through one address only, and every named_* object maps the shared
 // memory at its own address: where a test checks plain data handed over by the primitive, the
 // threads share one object (which the API allows); where they use objects of their own, the
@@ -112,11 +122,7 @@ TEST(SyncThreads, WaitersOnAManualEventAllWokenEachRound) {
   for (int r = 0; r < rounds && !failed; ++r) {
     for (int i = 0; i < waiters; ++i)
       ASSERT_TRUE(ready.try_acquire_for(20s));
-    go[(r + 1) % 2].reset();
-    go[r % 2].set();
-    int woken = 0;
-    for (int i = 0; i < waiters; ++i)
-      if (done.try_acquire_for(10s)) ++woken;
+    const int woken = mmf_test::open_gate_and_count(go, r, done, waiters);
     EXPECT_EQ(woken, waiters) << "round " << r;
   }
   for (auto& t : pool)
@@ -127,23 +133,19 @@ TEST(SyncThreads, WaitersOnAManualEventAllWokenEachRound) {
 TEST(SyncThreads, MutexExclusion) {
   auto m = named_mutex::create_or_open(unique_name("mtx"));
   std::uint64_t counter = 0;  // plain: the named mutex must order every access
-  std::vector<std::thread> pool;
-  for (int t = 0; t < 4; ++t)
-    pool.emplace_back([&, t] {
-      for (int i = 0; i < 2000; ++i) {
-        if (t % 2 == 0) {
-          std::lock_guard<named_mutex> g(m);
-          ++counter;
-        } else {
-          while (!m.try_lock_for(1ms)) {
-          }
-          ++counter;
-          m.unlock();
+  on_threads(4, [&](int t) {
+    for (int i = 0; i < 2000; ++i) {
+      if (t % 2 == 0) {
+        std::lock_guard<named_mutex> g(m);
+        ++counter;
+      } else {
+        while (!m.try_lock_for(1ms)) {
         }
+        ++counter;
+        m.unlock();
       }
-    });
-  for (auto& t : pool)
-    t.join();
+    }
+  });
   EXPECT_EQ(counter, 8000u);
 }
 
@@ -152,19 +154,15 @@ TEST(SyncThreads, MutexExclusionWithObjectsOfTheirOwn) {
   auto m = named_mutex::create_or_open(name);
   std::atomic<bool> inside{false};
   std::atomic<int> overlaps{0}, entries{0};
-  std::vector<std::thread> pool;
-  for (int t = 0; t < 4; ++t)
-    pool.emplace_back([&] {
-      auto mine = named_mutex::open_existing(name);
-      for (int i = 0; i < 2000; ++i) {
-        std::lock_guard<named_mutex> g(mine);
-        if (inside.exchange(true)) ++overlaps;
-        ++entries;
-        inside.store(false);
-      }
-    });
-  for (auto& t : pool)
-    t.join();
+  on_threads(4, [&](int) {
+    auto mine = named_mutex::open_existing(name);
+    for (int i = 0; i < 2000; ++i) {
+      std::lock_guard<named_mutex> g(mine);
+      if (inside.exchange(true)) ++overlaps;
+      ++entries;
+      inside.store(false);
+    }
+  });
   EXPECT_EQ(overlaps.load(), 0);
   EXPECT_EQ(entries.load(), 8000);
 }
@@ -172,17 +170,13 @@ TEST(SyncThreads, MutexExclusionWithObjectsOfTheirOwn) {
 TEST(SyncThreads, SemaphoreExclusionAndHandOver) {
   auto s = named_semaphore::create_or_open(unique_name("sem"), 1, 1);
   std::uint64_t counter = 0;
-  std::vector<std::thread> pool;
-  for (int t = 0; t < 4; ++t)
-    pool.emplace_back([&] {
-      for (int i = 0; i < 2000; ++i) {
-        s.acquire();
-        ++counter;
-        s.release();
-      }
-    });
-  for (auto& t : pool)
-    t.join();
+  on_threads(4, [&](int) {
+    for (int i = 0; i < 2000; ++i) {
+      s.acquire();
+      ++counter;
+      s.release();
+    }
+  });
   EXPECT_EQ(counter, 8000u);
 }
 

@@ -97,6 +97,24 @@ bool execute_refused(const memory_mapped_file& map) {
   return ec == std::errc::permission_denied;
 }
 
+// Runs check(map, map_access, view_access) for every view access of every map access, on a map
+// that make(map_access) creates, under a trace naming both; executable views are skipped where
+// `no_exec`. Stops at the first fatal failure, as a loop in the test would.
+template <class Make, class Check>
+void for_every_combination(bool no_exec, Make make, Check check) {
+  for (const access map_access : kMapAccesses) {
+    auto map = make(map_access);
+    ASSERT_EQ(map.map_access(), map_access);
+    for (const access view_access : kViewAccesses) {
+      SCOPED_TRACE(std::string("map ") + to_string(map_access) + ", view " +
+                   to_string(view_access));
+      if (no_exec && has_execute(view_access)) continue;
+      check(map, map_access, view_access);
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+  }
+}
+
 // ---- Map access × view access
 // --------------------------------------------------------------------
 
@@ -112,49 +130,49 @@ TEST_F(AccessMatrix, PersistedMapEveryCombination) {
   const bool no_exec = execute_refused(
       memory_mapped_file::create_from_file(path_, file_mode::open, {}, 0, access::read_execute));
   if (no_exec) std::cout << "note: executable file mappings refused here; skipping them\n";
-  for (const access map_access : kMapAccesses) {
-    auto map = memory_mapped_file::create_from_file(path_, file_mode::open, {}, 0, map_access);
-    ASSERT_EQ(map.map_access(), map_access);
-    for (const access view_access : kViewAccesses) {
-      SCOPED_TRACE(std::string("map ") + to_string(map_access) + ", view " +
-                   to_string(view_access));
-      if (no_exec && has_execute(view_access)) continue;
-      if (!allowed(map_access, view_access)) {
-        EXPECT_MMF_ERROR(map.create_view_accessor(0, 0, view_access), std::errc::permission_denied);
-        EXPECT_MMF_ERROR(map.create_view_stream(0, 0, view_access), std::errc::permission_denied);
-        continue;
-      }
-      auto view = map.create_view_accessor(100, 1000, view_access);
-      ASSERT_TRUE(view);
-      EXPECT_EQ(view.can_read(), expected_can_read(view_access));
-      EXPECT_EQ(view.can_write(), expected_can_write(view_access));
-      EXPECT_EQ(view.capacity(), 1000u);
-      auto stream = map.create_view_stream(100, 1000, view_access);
-      EXPECT_EQ(stream.can_read(), expected_can_read(view_access));
-      EXPECT_EQ(stream.can_write(), expected_can_write(view_access));
+  const auto make = [&](access map_access) {
+    return memory_mapped_file::create_from_file(path_, file_mode::open, {}, 0, map_access);
+  };
+  for_every_combination(
+      no_exec, make, [&](const memory_mapped_file& map, access map_access, access view_access) {
+        if (!allowed(map_access, view_access)) {
+          EXPECT_MMF_ERROR(map.create_view_accessor(0, 0, view_access),
+                           std::errc::permission_denied);
+          EXPECT_MMF_ERROR(map.create_view_stream(0, 0, view_access), std::errc::permission_denied);
+          return;
+        }
+        auto view = map.create_view_accessor(100, 1000, view_access);
+        ASSERT_TRUE(view);
+        EXPECT_EQ(view.can_read(), expected_can_read(view_access));
+        EXPECT_EQ(view.can_write(), expected_can_write(view_access));
+        EXPECT_EQ(view.capacity(), 1000u);
+        auto stream = map.create_view_stream(100, 1000, view_access);
+        EXPECT_EQ(stream.can_read(), expected_can_read(view_access));
+        EXPECT_EQ(stream.can_write(), expected_can_write(view_access));
 
-      if (view.can_read()) {
-        EXPECT_EQ(view.read<char>(0), pattern(kSize)[100]);
-        EXPECT_EQ(view.read<char>(999), pattern(kSize)[1099]);
-      } else {
-        EXPECT_MMF_ERROR(view.read<char>(0), std::errc::permission_denied);
-      }
-      if (!view.can_write()) {
-        EXPECT_MMF_ERROR(view.write<char>(0, 'w'), std::errc::permission_denied);
-        continue;
-      }
-      // A write through this view; what does a plain read view of the map see?
-      view.write<char>(0, 'W');
-      auto observer = map.create_view_accessor(100, 1, access::read);
-      if (view_access == access::copy_on_write) {
-        EXPECT_EQ(view.read<char>(0), 'W');
-        EXPECT_EQ(observer.read<char>(0), pattern(kSize)[100]) << "copy-on-write write was shared";
-      } else {
-        EXPECT_EQ(observer.read<char>(0), 'W');
-        view.write<char>(0, pattern(kSize)[100]);  // restore for the next combination
-      }
-    }
-  }
+        if (view.can_read()) {
+          EXPECT_EQ(view.read<char>(0), pattern(kSize)[100]);
+          EXPECT_EQ(view.read<char>(999), pattern(kSize)[1099]);
+        } else {
+          EXPECT_MMF_ERROR(view.read<char>(0), std::errc::permission_denied);
+        }
+        if (!view.can_write()) {
+          EXPECT_MMF_ERROR(view.write<char>(0, 'w'), std::errc::permission_denied);
+          return;
+        }
+        // A write through this view; what does a plain read view of the map see?
+        view.write<char>(0, 'W');
+        auto observer = map.create_view_accessor(100, 1, access::read);
+        if (view_access == access::copy_on_write) {
+          EXPECT_EQ(view.read<char>(0), 'W');
+          EXPECT_EQ(observer.read<char>(0), pattern(kSize)[100])
+              << "copy-on-write write was shared";
+        } else {
+          EXPECT_EQ(observer.read<char>(0), 'W');
+          view.write<char>(0, pattern(kSize)[100]);  // restore for the next combination
+        }
+      });
+  if (HasFatalFailure()) return;
   // No copy-on-write write ever reached the file.
   EXPECT_EQ(mmf_test::read_file(path_), pattern(kSize));
 }
@@ -163,26 +181,24 @@ TEST_F(AccessMatrix, SharedMemoryEveryCombination) {
   const bool no_exec =
       execute_refused(memory_mapped_file::create_new("", kSize, access::read_execute));
   if (no_exec) std::cout << "note: executable shared-memory mappings refused here; skipping them\n";
-  for (const access map_access : kMapAccesses) {
-    auto map = memory_mapped_file::create_new(mmf_test::unique_name("matrix"), kSize, map_access);
-    ASSERT_EQ(map.map_access(), map_access);
-    for (const access view_access : kViewAccesses) {
-      SCOPED_TRACE(std::string("map ") + to_string(map_access) + ", view " +
-                   to_string(view_access));
-      if (no_exec && has_execute(view_access)) continue;
-      if (!allowed(map_access, view_access)) {
-        EXPECT_MMF_ERROR(map.create_view_accessor(0, 0, view_access), std::errc::permission_denied);
-        continue;
-      }
-      auto view = map.create_view_accessor(0, 0, view_access);
-      EXPECT_EQ(view.can_read(), expected_can_read(view_access));
-      EXPECT_EQ(view.can_write(), expected_can_write(view_access));
-      if (view.can_read()) {
-        EXPECT_EQ(view.read<std::uint64_t>(kSize - 8), 0u);
-      }
-      if (view.can_write()) view.write<std::uint8_t>(5, 1);
-    }
-  }
+  const auto make = [&](access map_access) {
+    return memory_mapped_file::create_new(mmf_test::unique_name("matrix"), kSize, map_access);
+  };
+  for_every_combination(no_exec, make,
+                        [&](const memory_mapped_file& map, access map_access, access view_access) {
+                          if (!allowed(map_access, view_access)) {
+                            EXPECT_MMF_ERROR(map.create_view_accessor(0, 0, view_access),
+                                             std::errc::permission_denied);
+                            return;
+                          }
+                          auto view = map.create_view_accessor(0, 0, view_access);
+                          EXPECT_EQ(view.can_read(), expected_can_read(view_access));
+                          EXPECT_EQ(view.can_write(), expected_can_write(view_access));
+                          if (view.can_read()) {
+                            EXPECT_EQ(view.read<std::uint64_t>(kSize - 8), 0u);
+                          }
+                          if (view.can_write()) view.write<std::uint8_t>(5, 1);
+                        });
 }
 
 TEST_F(AccessMatrix, CopyOnWriteMapKeepsWritesPrivate) {

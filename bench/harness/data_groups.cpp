@@ -27,10 +27,6 @@ namespace mmfbench {
 
 namespace {
 
-[[noreturn]] void fail_errno(const std::string& what) {
-  throw std::system_error(errno, std::system_category(), what);
-}
-
 // The data file: written once with pseudo-random bytes, synced (so that no write-back runs while
 // we measure), kept open and cached. Removed when the fixture goes.
 struct data_file {
@@ -85,6 +81,35 @@ class span_streambuf : public std::streambuf {
   void rewind() { setg(eback(), eback(), egptr()); }
 };
 
+// What the sequential groups (bulk, small) read: the data file, read-only, through a raw mapping,
+// an mmf view_stream, an std::ifstream and (with Boost) an ibufferstream over the raw mapping; the
+// two mappings prefaulted.
+struct sequential_fixture {
+  std::unique_ptr<data_file> file;
+  std::unique_ptr<raw_map> raw;
+  mmf::memory_mapped_file map;
+  mmf::view_stream stream;
+  std::ifstream in;
+#if defined(MMF_BENCH_HAVE_BOOST)
+  std::unique_ptr<boost::interprocess::ibufferstream> bstream;
+#endif
+
+  void open(const std::string& dir, std::uint64_t bytes) {
+    file = std::make_unique<data_file>(dir, bytes);
+    const auto size = static_cast<std::size_t>(bytes);
+    raw = std::make_unique<raw_map>(file->fd, size, false);
+    map = mmf::memory_mapped_file::create_from_file(file->path, mmf::file_mode::open, {}, 0,
+                                                    mmf::access::read);
+    stream = map.create_view_stream(0, bytes, mmf::access::read);
+    in.open(file->path, std::ios::binary);
+    prefault_read(raw->p, size, mmf::page_size());
+    prefault_read(stream.bytes().data(), size, mmf::page_size());
+#if defined(MMF_BENCH_HAVE_BOOST)
+    bstream = std::make_unique<boost::interprocess::ibufferstream>(raw->p, size);
+#endif
+  }
+};
+
 }  // namespace
 
 // ---- random -------------------------------------------------------------------------------------
@@ -133,15 +158,32 @@ double run_threads(int threads, Body body) {
   return elapsed_ns(s, e);
 }
 
+// The pointer rows' loops: sum the 8-byte values at base + off[i], or store i there.
+void sum_at(const char* base, const std::uint64_t* off, std::size_t n) {
+  std::uint64_t sum = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    sum += load_u64(base + off[i]);
+  keep(sum);
+}
+void store_at(char* base, const std::uint64_t* off, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i)
+    store_u64(base + off[i], i);
+}
+// ... and the accessor's: the same sum through view_accessor::read<u64>.
+void sum_at(const mmf::view_accessor& a, const std::uint64_t* off, std::size_t n) {
+  std::uint64_t sum = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    sum += a.read<std::uint64_t>(off[i]);
+  keep(sum);
+}
+
 }  // namespace
 
 group make_random_group(const config& cfg) {
   auto fx = std::make_shared<random_fixture>();
   // A tmpfs file: as cached as a file can be, and no write-back makes a write fault again later
   // (on a disk file, write-back write-protects cleaned pages and the write rows measure faults).
-  const char* shm = std::getenv("MMF_SHM_DIR");
-  fx->file =
-      std::make_unique<data_file>(shm != nullptr && *shm != '\0' ? shm : "/dev/shm", cfg.file_size);
+  fx->file = std::make_unique<data_file>(shm_dir(), cfg.file_size);
   const auto size = static_cast<std::size_t>(cfg.file_size);
   fx->raw = std::make_unique<raw_map>(fx->file->fd, size, true);
   fx->map = mmf::memory_mapped_file::create_from_file(fx->file->path, mmf::file_mode::open);
@@ -160,79 +202,27 @@ group make_random_group(const config& cfg) {
   group g;
   g.name = "random";
   g.description = "random 8-byte access, " + format_bytes(cfg.file_size) + " cached (tmpfs) file";
-  const std::string tr = "random read, 8 B at random positions";
-  const std::string tw = "random write, 8 B at random positions";
-  const std::string tt = "random read, 1 vs 2 threads (ns per read, aggregate)";
   random_fixture* f = fx.get();
 
-  auto fast = [f](auto body) {
-    return [f, body] {
-      const auto n = f->fast_ops;
-      const auto* off = f->offsets.data();
-      const auto t0 = clock_type::now();
-      body(off, n);
-      const auto t1 = clock_type::now();
-      return sample{elapsed_ns(t0, t1) / static_cast<double>(n)};
-    };
+  // A row's body gets the offsets and how many of them to visit: all of them (`fast`, the
+  // memory-speed rows) or a sixteenth (`slow`, the syscall rows).
+  auto at_offsets = [f](std::size_t ops, auto body) {
+    return time_per_item(ops, [f, body](std::size_t n) { body(f->offsets.data(), n); });
   };
-  auto slow = [f](auto body) {
-    return [f, body] {
-      const auto n = f->slow_ops;
-      const auto* off = f->offsets.data();
-      const auto t0 = clock_type::now();
-      body(off, n);
-      const auto t1 = clock_type::now();
-      return sample{elapsed_ns(t0, t1) / static_cast<double>(n)};
-    };
-  };
+  auto fast = [&](auto body) { return at_offsets(f->fast_ops, body); };
+  auto slow = [&](auto body) { return at_offsets(f->slow_ops, body); };
+  auto view_base = [f] { return reinterpret_cast<char*>(f->acc.bytes().data()); };
 
   // The floor is a raw pointer into the very view the accessor reads (same page tables, same
   // physical pages): the difference is the accessor's code and nothing else.
-  g.rows.push_back({"random.read.raw",
-                    tr,
-                    "raw pointer into the same view",
-                    role::floor,
-                    0,
-                    0,
-                    {},
-                    false,
-                    fast([f](const std::uint64_t* off, std::size_t n) {
-                      const char* base = reinterpret_cast<const char*>(f->acc.bytes().data());
-                      std::uint64_t sum = 0;
-                      for (std::size_t i = 0; i < n; ++i)
-                        sum += load_u64(base + off[i]);
-                      keep(sum);
-                    })});
-  g.rows.push_back({"random.read.mmap",
-                    tr,
-                    "raw mmap pointer (its own mapping)",
-                    role::peer,
-                    0,
-                    0,
-                    {},
-                    false,
-                    fast([f](const std::uint64_t* off, std::size_t n) {
-                      const char* base = f->raw->p;
-                      std::uint64_t sum = 0;
-                      for (std::size_t i = 0; i < n; ++i)
-                        sum += load_u64(base + off[i]);
-                      keep(sum);
-                    })});
-  g.rows.push_back({"random.read.mmf",
-                    tr,
-                    "mmf view_accessor::read<u64>",
-                    role::mmf,
-                    0,
-                    0,
-                    {},
-                    false,
-                    fast([f](const std::uint64_t* off, std::size_t n) {
-                      const mmf::view_accessor& a = f->acc;
-                      std::uint64_t sum = 0;
-                      for (std::size_t i = 0; i < n; ++i)
-                        sum += a.read<std::uint64_t>(off[i]);
-                      keep(sum);
-                    })});
+  table_rows reads(g, "random read, 8 B at random positions");
+  reads.add(
+      "random.read.raw", "raw pointer into the same view", role::floor,
+      fast([view_base](const std::uint64_t* off, std::size_t n) { sum_at(view_base(), off, n); }));
+  reads.add("random.read.mmap", "raw mmap pointer (its own mapping)", role::peer,
+            fast([f](const std::uint64_t* off, std::size_t n) { sum_at(f->raw->p, off, n); }));
+  reads.add("random.read.mmf", "mmf view_accessor::read<u64>", role::mmf,
+            fast([f](const std::uint64_t* off, std::size_t n) { sum_at(f->acc, off, n); }));
 #if defined(MMF_BENCH_HAVE_BOOST)
   {
     using namespace boost::interprocess;
@@ -240,186 +230,85 @@ group make_random_group(const config& cfg) {
     f->bregion = mapped_region(f->bfile, read_write, 0, size);
     touch_pages_keep(f->bregion.get_address(), size, page);
   }
-  g.rows.push_back({"random.read.boost",
-                    tr,
-                    "Boost mapped_region pointer",
-                    role::peer,
-                    0,
-                    0,
-                    {},
-                    false,
-                    fast([f](const std::uint64_t* off, std::size_t n) {
-                      const char* base = static_cast<const char*>(f->bregion.get_address());
-                      std::uint64_t sum = 0;
-                      for (std::size_t i = 0; i < n; ++i)
-                        sum += load_u64(base + off[i]);
-                      keep(sum);
-                    })});
+  reads.add("random.read.boost", "Boost mapped_region pointer", role::peer,
+            fast([f](const std::uint64_t* off, std::size_t n) {
+              sum_at(static_cast<const char*>(f->bregion.get_address()), off, n);
+            }));
 #endif
-  g.rows.push_back({"random.read.pread",
-                    tr,
-                    "pread",
-                    role::peer,
-                    0,
-                    0,
-                    {},
-                    false,
-                    slow([f](const std::uint64_t* off, std::size_t n) {
-                      std::uint64_t sum = 0;
-                      for (std::size_t i = 0; i < n; ++i) {
-                        std::uint64_t v;
-                        if (::pread(f->file->fd, &v, 8, static_cast<off_t>(off[i])) != 8)
-                          throw std::runtime_error("pread failed");
-                        sum += v;
-                      }
-                      keep(sum);
-                    })});
-  g.rows.push_back({"random.read.ifstream",
-                    tr,
-                    "std::ifstream seekg+read",
-                    role::peer,
-                    0,
-                    0,
-                    {},
-                    false,
-                    slow([f](const std::uint64_t* off, std::size_t n) {
-                      std::uint64_t sum = 0;
-                      for (std::size_t i = 0; i < n; ++i) {
-                        std::uint64_t v;
-                        f->in.seekg(static_cast<std::streamoff>(off[i]));
-                        f->in.read(reinterpret_cast<char*>(&v), 8);
-                        sum += v;
-                      }
-                      if (!f->in) throw std::runtime_error("ifstream read failed");
-                      keep(sum);
-                    })});
+  reads.add("random.read.pread", "pread", role::peer,
+            slow([f](const std::uint64_t* off, std::size_t n) {
+              std::uint64_t sum = 0;
+              for (std::size_t i = 0; i < n; ++i) {
+                std::uint64_t v;
+                if (::pread(f->file->fd, &v, 8, static_cast<off_t>(off[i])) != 8)
+                  throw std::runtime_error("pread failed");
+                sum += v;
+              }
+              keep(sum);
+            }));
+  reads.add("random.read.ifstream", "std::ifstream seekg+read", role::peer,
+            slow([f](const std::uint64_t* off, std::size_t n) {
+              std::uint64_t sum = 0;
+              for (std::size_t i = 0; i < n; ++i) {
+                std::uint64_t v;
+                f->in.seekg(static_cast<std::streamoff>(off[i]));
+                f->in.read(reinterpret_cast<char*>(&v), 8);
+                sum += v;
+              }
+              if (!f->in) throw std::runtime_error("ifstream read failed");
+              keep(sum);
+            }));
 
-  g.rows.push_back({"random.write.raw",
-                    tw,
-                    "raw pointer into the same view",
-                    role::floor,
-                    0,
-                    0,
-                    {},
-                    false,
-                    fast([f](const std::uint64_t* off, std::size_t n) {
-                      char* base = reinterpret_cast<char*>(f->acc.bytes().data());
-                      for (std::size_t i = 0; i < n; ++i)
-                        store_u64(base + off[i], i);
-                    })});
-  g.rows.push_back({"random.write.mmap",
-                    tw,
-                    "raw mmap pointer (its own mapping)",
-                    role::peer,
-                    0,
-                    0,
-                    {},
-                    false,
-                    fast([f](const std::uint64_t* off, std::size_t n) {
-                      char* base = f->raw->p;
-                      for (std::size_t i = 0; i < n; ++i)
-                        store_u64(base + off[i], i);
-                    })});
-  g.rows.push_back({"random.write.mmf",
-                    tw,
-                    "mmf view_accessor::write<u64>",
-                    role::mmf,
-                    0,
-                    0,
-                    {},
-                    false,
-                    fast([f](const std::uint64_t* off, std::size_t n) {
-                      mmf::view_accessor& a = f->acc;
-                      for (std::size_t i = 0; i < n; ++i)
-                        a.write<std::uint64_t>(off[i], i);
-                    })});
+  table_rows writes(g, "random write, 8 B at random positions");
+  writes.add("random.write.raw", "raw pointer into the same view", role::floor,
+             fast([view_base](const std::uint64_t* off, std::size_t n) {
+               store_at(view_base(), off, n);
+             }));
+  writes.add("random.write.mmap", "raw mmap pointer (its own mapping)", role::peer,
+             fast([f](const std::uint64_t* off, std::size_t n) { store_at(f->raw->p, off, n); }));
+  writes.add("random.write.mmf", "mmf view_accessor::write<u64>", role::mmf,
+             fast([f](const std::uint64_t* off, std::size_t n) {
+               mmf::view_accessor& a = f->acc;
+               for (std::size_t i = 0; i < n; ++i)
+                 a.write<std::uint64_t>(off[i], i);
+             }));
 #if defined(MMF_BENCH_HAVE_BOOST)
-  g.rows.push_back({"random.write.boost",
-                    tw,
-                    "Boost mapped_region pointer",
-                    role::peer,
-                    0,
-                    0,
-                    {},
-                    false,
-                    fast([f](const std::uint64_t* off, std::size_t n) {
-                      char* base = static_cast<char*>(f->bregion.get_address());
-                      for (std::size_t i = 0; i < n; ++i)
-                        store_u64(base + off[i], i);
-                    })});
+  writes.add("random.write.boost", "Boost mapped_region pointer", role::peer,
+             fast([f](const std::uint64_t* off, std::size_t n) {
+               store_at(static_cast<char*>(f->bregion.get_address()), off, n);
+             }));
 #endif
-  g.rows.push_back({"random.write.pwrite",
-                    tw,
-                    "pwrite",
-                    role::peer,
-                    0,
-                    0,
-                    {},
-                    false,
-                    slow([f](const std::uint64_t* off, std::size_t n) {
-                      for (std::size_t i = 0; i < n; ++i) {
-                        const std::uint64_t v = i;
-                        if (::pwrite(f->file->fd, &v, 8, static_cast<off_t>(off[i])) != 8)
-                          throw std::runtime_error("pwrite failed");
-                      }
-                    })});
+  writes.add("random.write.pwrite", "pwrite", role::peer,
+             slow([f](const std::uint64_t* off, std::size_t n) {
+               for (std::size_t i = 0; i < n; ++i) {
+                 const std::uint64_t v = i;
+                 if (::pwrite(f->file->fd, &v, 8, static_cast<off_t>(off[i])) != 8)
+                   throw std::runtime_error("pwrite failed");
+               }
+             }));
 
-  auto threaded = [f](int threads, bool use_mmf) {
-    return [f, threads, use_mmf] {
+  auto threaded = [f, view_base](int threads, bool use_mmf) {
+    return [f, view_base, threads, use_mmf] {
       const std::size_t n = f->fast_ops / 2;  // per thread
       const double wall = run_threads(threads, [&](int t) {
         const std::uint64_t* off = f->offsets.data() + (t == 0 ? 0 : n);
-        std::uint64_t sum = 0;
-        if (use_mmf) {
-          const mmf::view_accessor& a = f->acc;
-          for (std::size_t i = 0; i < n; ++i)
-            sum += a.read<std::uint64_t>(off[i]);
-        } else {
-          const char* base = reinterpret_cast<const char*>(f->acc.bytes().data());
-          for (std::size_t i = 0; i < n; ++i)
-            sum += load_u64(base + off[i]);
-        }
-        keep(sum);
+        if (use_mmf)
+          sum_at(f->acc, off, n);
+        else
+          sum_at(view_base(), off, n);
       });
       return sample{wall / static_cast<double>(n * static_cast<std::size_t>(threads))};
     };
   };
-  g.rows.push_back({"random.threads.raw1",
-                    tt,
-                    "raw pointer into the view, 1 thread",
-                    role::floor,
-                    0,
-                    0,
-                    {},
-                    false,
-                    threaded(1, false)});
-  g.rows.push_back({"random.threads.raw2",
-                    tt,
-                    "raw pointer into the view, 2 threads",
-                    role::peer,
-                    0,
-                    0,
-                    {},
-                    false,
-                    threaded(2, false)});
-  g.rows.push_back({"random.threads.mmf1",
-                    tt,
-                    "mmf view_accessor::read, 1 thread",
-                    role::mmf,
-                    0,
-                    0,
-                    {},
-                    false,
-                    threaded(1, true)});
-  g.rows.push_back({"random.threads.mmf2",
-                    tt,
-                    "mmf view_accessor::read, 2 threads",
-                    role::mmf,
-                    0,
-                    0,
-                    {},
-                    false,
-                    threaded(2, true)});
+  table_rows threads(g, "random read, 1 vs 2 threads (ns per read, aggregate)");
+  threads.add("random.threads.raw1", "raw pointer into the view, 1 thread", role::floor,
+              threaded(1, false));
+  threads.add("random.threads.raw2", "raw pointer into the view, 2 threads", role::peer,
+              threaded(2, false));
+  threads.add("random.threads.mmf1", "mmf view_accessor::read, 1 thread", role::mmf,
+              threaded(1, true));
+  threads.add("random.threads.mmf2", "mmf view_accessor::read, 2 threads", role::mmf,
+              threaded(2, true));
   g.notes.push_back(
       std::to_string(f->fast_ops) + " reads/writes per repetition through pointers, " +
       std::to_string(f->slow_ops) + " through syscalls; every mapping prefaulted (written once).");
@@ -431,127 +320,73 @@ group make_random_group(const config& cfg) {
 
 namespace {
 
-struct bulk_fixture {
-  std::unique_ptr<data_file> file;
-  std::unique_ptr<raw_map> raw;
-  mmf::memory_mapped_file map;
-  mmf::view_stream stream;
+struct bulk_fixture : sequential_fixture {
   mmf::view_accessor acc;
-  std::ifstream in;
   std::vector<char> buf;
-#if defined(MMF_BENCH_HAVE_BOOST)
-  std::unique_ptr<boost::interprocess::ibufferstream> bstream;
-#endif
 };
 
 constexpr std::size_t bulk_block = 1u << 20;
+
+// The stream rows' pass: from the start, 1 MiB reads into `buf` to the end of the stream.
+template <class Stream>
+void read_blocks(Stream& s, std::vector<char>& buf) {
+  s.clear();
+  s.seekg(0);
+  while (s.read(buf.data(), bulk_block))
+    keep(buf[0]);
+  s.clear();
+}
 
 }  // namespace
 
 group make_bulk_group(const config& cfg) {
   auto fx = std::make_shared<bulk_fixture>();
-  fx->file = std::make_unique<data_file>(cfg.dir, cfg.file_size);
-  const auto size = static_cast<std::size_t>(cfg.file_size);
-  fx->raw = std::make_unique<raw_map>(fx->file->fd, size, false);
-  fx->map = mmf::memory_mapped_file::create_from_file(fx->file->path, mmf::file_mode::open, {}, 0,
-                                                      mmf::access::read);
-  fx->stream = fx->map.create_view_stream(0, cfg.file_size, mmf::access::read);
+  fx->open(cfg.dir, cfg.file_size);
   fx->acc = fx->map.create_view_accessor(0, cfg.file_size, mmf::access::read);
-  fx->in.open(fx->file->path, std::ios::binary);
   fx->buf.resize(bulk_block);
-  const std::size_t page = mmf::page_size();
-  prefault_read(fx->raw->p, size, page);
-  prefault_read(fx->stream.bytes().data(), size, page);
-  prefault_read(fx->acc.bytes().data(), size, page);
-#if defined(MMF_BENCH_HAVE_BOOST)
-  fx->bstream = std::make_unique<boost::interprocess::ibufferstream>(fx->raw->p, size);
-#endif
+  prefault_read(fx->acc.bytes().data(), static_cast<std::size_t>(cfg.file_size), mmf::page_size());
 
   group g;
   g.name = "bulk";
   g.description = "sequential 1 MiB reads of a " + format_bytes(cfg.file_size) + " cached file";
-  const std::string t = "sequential read, 1 MiB blocks, whole file per operation";
   bulk_fixture* f = fx.get();
-  const double bytes = static_cast<double>(cfg.file_size);
-  auto timed = [](auto body) {
-    return [body] {
-      const auto t0 = clock_type::now();
-      body();
-      return sample{elapsed_ns(t0, clock_type::now())};
-    };
-  };
-  g.rows.push_back(
-      {"bulk.memcpy", t, "memcpy from the mapping", role::floor, bytes, 0, {}, false, timed([f] {
-         for (std::size_t off = 0; off < f->raw->size; off += bulk_block) {
-           const std::size_t n = std::min(bulk_block, f->raw->size - off);
-           std::memcpy(f->buf.data(), f->raw->p + off, n);
-           keep(f->buf[0]);
-         }
-       })});
-  g.rows.push_back({"bulk.mmf",
-                    t,
-                    "mmf view_stream::read (std::istream::read)",
-                    role::mmf,
-                    bytes,
-                    0,
-                    {},
-                    false,
-                    timed([f] {
-                      f->stream.seek(0);
-                      while (f->stream.read(f->buf.data(), bulk_block))
-                        keep(f->buf[0]);
-                      if (!f->stream.eof() && f->stream.position() != f->stream.capacity())
-                        throw std::runtime_error("view_stream read failed");
-                      f->stream.clear();
-                    })});
-  g.rows.push_back({"bulk.mmf_array",
-                    t,
-                    "mmf view_accessor::read_array<std::byte>",
-                    role::mmf,
-                    bytes,
-                    0,
-                    {},
-                    false,
-                    timed([f] {
-                      const auto size = f->acc.capacity();
-                      std::span<std::byte> out(reinterpret_cast<std::byte*>(f->buf.data()),
-                                               bulk_block);
-                      for (std::uint64_t off = 0; off < size; off += bulk_block) {
-                        f->acc.read_array(off, out);
-                        keep(f->buf[0]);
-                      }
-                    })});
-  g.rows.push_back({"bulk.read", t, "read()", role::peer, bytes, 0, {}, false, timed([f] {
-                      if (::lseek(f->file->fd, 0, SEEK_SET) != 0) fail_errno("lseek");
-                      ssize_t n;
-                      while ((n = ::read(f->file->fd, f->buf.data(), bulk_block)) > 0)
-                        keep(f->buf[0]);
-                      if (n < 0) fail_errno("read");
-                    })});
-  g.rows.push_back(
-      {"bulk.ifstream", t, "std::ifstream::read", role::peer, bytes, 0, {}, false, timed([f] {
-         f->in.clear();
-         f->in.seekg(0);
-         while (f->in.read(f->buf.data(), bulk_block))
-           keep(f->buf[0]);
-         f->in.clear();
-       })});
+  table_rows rows(g, "sequential read, 1 MiB blocks, whole file per operation");
+  rows.bytes_per_op(static_cast<double>(cfg.file_size));
+  rows.add("bulk.memcpy", "memcpy from the mapping", role::floor, time_once([f] {
+             for (std::size_t off = 0; off < f->raw->size; off += bulk_block) {
+               const std::size_t n = std::min(bulk_block, f->raw->size - off);
+               std::memcpy(f->buf.data(), f->raw->p + off, n);
+               keep(f->buf[0]);
+             }
+           }));
+  rows.add("bulk.mmf", "mmf view_stream::read (std::istream::read)", role::mmf, time_once([f] {
+             f->stream.seek(0);
+             while (f->stream.read(f->buf.data(), bulk_block))
+               keep(f->buf[0]);
+             if (!f->stream.eof() && f->stream.position() != f->stream.capacity())
+               throw std::runtime_error("view_stream read failed");
+             f->stream.clear();
+           }));
+  rows.add("bulk.mmf_array", "mmf view_accessor::read_array<std::byte>", role::mmf, time_once([f] {
+             const auto size = f->acc.capacity();
+             std::span<std::byte> out(reinterpret_cast<std::byte*>(f->buf.data()), bulk_block);
+             for (std::uint64_t off = 0; off < size; off += bulk_block) {
+               f->acc.read_array(off, out);
+               keep(f->buf[0]);
+             }
+           }));
+  rows.add("bulk.read", "read()", role::peer, time_once([f] {
+             if (::lseek(f->file->fd, 0, SEEK_SET) != 0) fail_errno("lseek");
+             ssize_t n;
+             while ((n = ::read(f->file->fd, f->buf.data(), bulk_block)) > 0)
+               keep(f->buf[0]);
+             if (n < 0) fail_errno("read");
+           }));
+  rows.add("bulk.ifstream", "std::ifstream::read", role::peer,
+           time_once([f] { read_blocks(f->in, f->buf); }));
 #if defined(MMF_BENCH_HAVE_BOOST)
-  g.rows.push_back({"bulk.boost",
-                    t,
-                    "Boost ibufferstream over the mapping",
-                    role::peer,
-                    bytes,
-                    0,
-                    {},
-                    false,
-                    timed([f] {
-                      f->bstream->clear();
-                      f->bstream->seekg(0);
-                      while (f->bstream->read(f->buf.data(), bulk_block))
-                        keep(f->buf[0]);
-                      f->bstream->clear();
-                    })});
+  rows.add("bulk.boost", "Boost ibufferstream over the mapping", role::peer,
+           time_once([f] { read_blocks(*f->bstream, f->buf); }));
 #endif
   g.notes.push_back("time per operation = one pass over the whole file into a 1 MiB buffer.");
   g.fixture = fx;
@@ -562,19 +397,27 @@ group make_bulk_group(const config& cfg) {
 
 namespace {
 
-struct small_fixture {
-  std::unique_ptr<data_file> file;
-  std::unique_ptr<raw_map> raw;
-  mmf::memory_mapped_file map;
-  mmf::view_stream stream;
+struct small_fixture : sequential_fixture {
   std::unique_ptr<span_streambuf> plain_buf;
   std::unique_ptr<std::istream> plain;
-  std::ifstream in;
   std::size_t count = 0;  // 8-byte reads per repetition
-#if defined(MMF_BENCH_HAVE_BOOST)
-  std::unique_ptr<boost::interprocess::ibufferstream> bstream;
-#endif
 };
+
+// The stream rows' loop: `n` reads of 8 bytes from where `s` stands, through s.read (of the
+// stream's own type, so that a stream's own read is what is measured). `failure` is thrown when
+// the stream fails.
+template <class Stream>
+void read_eights(Stream& s, std::size_t n, const char* failure) {
+  std::uint64_t sum = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint64_t v;
+    s.read(reinterpret_cast<char*>(&v), 8);
+    sum += v;
+    opaque(sum);
+  }
+  if (!s) throw std::runtime_error(failure);
+  keep(sum);
+}
 
 }  // namespace
 
@@ -582,150 +425,62 @@ group make_small_group(const config& cfg) {
   auto fx = std::make_shared<small_fixture>();
   const std::uint64_t span =
       std::min<std::uint64_t>(cfg.file_size, cfg.quick ? 4u << 20 : 64u << 20);
-  fx->file = std::make_unique<data_file>(cfg.dir, span);
+  fx->open(cfg.dir, span);
   const auto size = static_cast<std::size_t>(span);
   fx->count = size / 8;
-  fx->raw = std::make_unique<raw_map>(fx->file->fd, size, false);
-  fx->map = mmf::memory_mapped_file::create_from_file(fx->file->path, mmf::file_mode::open, {}, 0,
-                                                      mmf::access::read);
-  fx->stream = fx->map.create_view_stream(0, span, mmf::access::read);
   fx->plain_buf = std::make_unique<span_streambuf>(fx->raw->p, size);
   fx->plain = std::make_unique<std::istream>(fx->plain_buf.get());
-  fx->in.open(fx->file->path, std::ios::binary);
-  const std::size_t page = mmf::page_size();
-  prefault_read(fx->raw->p, size, page);
-  prefault_read(fx->stream.bytes().data(), size, page);
-#if defined(MMF_BENCH_HAVE_BOOST)
-  fx->bstream = std::make_unique<boost::interprocess::ibufferstream>(fx->raw->p, size);
-#endif
 
   group g;
   g.name = "small";
   g.description = "sequential 8-byte reads over " + format_bytes(span) + " (ns per read)";
-  const std::string t = "sequential read, 8 B each";
   small_fixture* f = fx.get();
-  auto per_read = [f](auto body) {
-    return [f, body] {
-      const auto t0 = clock_type::now();
-      body(f->count);
-      return sample{elapsed_ns(t0, clock_type::now()) / static_cast<double>(f->count)};
-    };
-  };
+  auto per_read = [f](auto body) { return time_per_item(f->count, body); };
+  table_rows rows(g, "sequential read, 8 B each");
+  rows.bytes_per_op(8);
   // Every row folds each value into `sum` through opaque(), so no row is vectorised: this
   // measures one scalar read at a time, as a parser would do it.
-  g.rows.push_back(
-      {"small.raw", t, "raw pointer", role::floor, 8, 0, {}, false, per_read([f](std::size_t n) {
-         const char* p = f->raw->p;
-         std::uint64_t sum = 0;
-         for (std::size_t i = 0; i < n; ++i, p += 8) {
-           sum += load_u64(p);
-           opaque(sum);
-         }
-         keep(sum);
-       })});
-  g.rows.push_back({"small.mmf",
-                    t,
-                    "mmf view_stream::read_as<u64>",
-                    role::mmf,
-                    8,
-                    0,
-                    {},
-                    false,
-                    per_read([f](std::size_t n) {
-                      mmf::view_stream& s = f->stream;
-                      s.seek(0);
-                      std::uint64_t sum = 0;
-                      for (std::size_t i = 0; i < n; ++i) {
-                        sum += s.read_as<std::uint64_t>();
-                        opaque(sum);
-                      }
-                      keep(sum);
-                    })});
-  g.rows.push_back({"small.mmf_istream",
-                    t,
-                    "mmf view_stream, std::istream::read(8)",
-                    role::mmf,
-                    8,
-                    0,
-                    {},
-                    false,
-                    per_read([f](std::size_t n) {
-                      mmf::view_stream& s = f->stream;
-                      s.seek(0);
-                      std::uint64_t sum = 0;
-                      for (std::size_t i = 0; i < n; ++i) {
-                        std::uint64_t v;
-                        s.read(reinterpret_cast<char*>(&v), 8);
-                        sum += v;
-                        opaque(sum);
-                      }
-                      if (!s) throw std::runtime_error("view_stream read failed");
-                      keep(sum);
-                    })});
-  g.rows.push_back({"small.streambuf",
-                    t,
-                    "std::istream over a plain streambuf, read(8)",
-                    role::peer,
-                    8,
-                    0,
-                    {},
-                    false,
-                    per_read([f](std::size_t n) {
-                      f->plain_buf->rewind();
-                      f->plain->clear();
-                      std::uint64_t sum = 0;
-                      for (std::size_t i = 0; i < n; ++i) {
-                        std::uint64_t v;
-                        f->plain->read(reinterpret_cast<char*>(&v), 8);
-                        sum += v;
-                        opaque(sum);
-                      }
-                      if (!*f->plain) throw std::runtime_error("istream read failed");
-                      keep(sum);
-                    })});
-  g.rows.push_back({"small.ifstream",
-                    t,
-                    "std::ifstream::read(8)",
-                    role::peer,
-                    8,
-                    0,
-                    {},
-                    false,
-                    per_read([f](std::size_t n) {
-                      f->in.clear();
-                      f->in.seekg(0);
-                      std::uint64_t sum = 0;
-                      for (std::size_t i = 0; i < n; ++i) {
-                        std::uint64_t v;
-                        f->in.read(reinterpret_cast<char*>(&v), 8);
-                        sum += v;
-                        opaque(sum);
-                      }
-                      if (!f->in) throw std::runtime_error("ifstream read failed");
-                      keep(sum);
-                    })});
+  rows.add("small.raw", "raw pointer", role::floor, per_read([f](std::size_t n) {
+             const char* p = f->raw->p;
+             std::uint64_t sum = 0;
+             for (std::size_t i = 0; i < n; ++i, p += 8) {
+               sum += load_u64(p);
+               opaque(sum);
+             }
+             keep(sum);
+           }));
+  rows.add("small.mmf", "mmf view_stream::read_as<u64>", role::mmf, per_read([f](std::size_t n) {
+             mmf::view_stream& s = f->stream;
+             s.seek(0);
+             std::uint64_t sum = 0;
+             for (std::size_t i = 0; i < n; ++i) {
+               sum += s.read_as<std::uint64_t>();
+               opaque(sum);
+             }
+             keep(sum);
+           }));
+  rows.add("small.mmf_istream", "mmf view_stream, std::istream::read(8)", role::mmf,
+           per_read([f](std::size_t n) {
+             f->stream.seek(0);
+             read_eights(f->stream, n, "view_stream read failed");
+           }));
+  rows.add("small.streambuf", "std::istream over a plain streambuf, read(8)", role::peer,
+           per_read([f](std::size_t n) {
+             f->plain_buf->rewind();
+             f->plain->clear();
+             read_eights(*f->plain, n, "istream read failed");
+           }));
+  rows.add("small.ifstream", "std::ifstream::read(8)", role::peer, per_read([f](std::size_t n) {
+             f->in.clear();
+             f->in.seekg(0);
+             read_eights(f->in, n, "ifstream read failed");
+           }));
 #if defined(MMF_BENCH_HAVE_BOOST)
-  g.rows.push_back({"small.boost",
-                    t,
-                    "Boost ibufferstream::read(8)",
-                    role::peer,
-                    8,
-                    0,
-                    {},
-                    false,
-                    per_read([f](std::size_t n) {
-                      f->bstream->clear();
-                      f->bstream->seekg(0);
-                      std::uint64_t sum = 0;
-                      for (std::size_t i = 0; i < n; ++i) {
-                        std::uint64_t v;
-                        f->bstream->read(reinterpret_cast<char*>(&v), 8);
-                        sum += v;
-                        opaque(sum);
-                      }
-                      if (!*f->bstream) throw std::runtime_error("bufferstream read failed");
-                      keep(sum);
-                    })});
+  rows.add("small.boost", "Boost ibufferstream::read(8)", role::peer, per_read([f](std::size_t n) {
+             f->bstream->clear();
+             f->bstream->seekg(0);
+             read_eights(*f->bstream, n, "bufferstream read failed");
+           }));
 #endif
   g.fixture = fx;
   return g;

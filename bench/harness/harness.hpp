@@ -8,13 +8,17 @@
 // repetitions; latency rows also keep p50/p99 of their per-iteration samples.
 #pragma once
 
+#include <cerrno>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <system_error>
+#include <utility>
 #include <vector>
 
 namespace mmfbench {
@@ -56,6 +60,41 @@ struct group {
   std::function<void(group&)> after;   // runs after them (restores what `before` changed)
 };
 
+// Adds the rows of one comparison table to a group, in the order given. What every row of a table
+// shares is said once: its title and the figures reported beside the median (throughput, time per
+// unit, latency percentiles).
+class table_rows {
+ public:
+  table_rows(group& g, std::string title) : g_(g), title_(std::move(title)) {}
+  // Every row also reports throughput, `bytes` moved per operation.
+  table_rows& bytes_per_op(double bytes) {
+    bytes_ = bytes;
+    return *this;
+  }
+  // Every row also reports the time per unit, `units` of `unit_name` per operation.
+  table_rows& per_unit(double units, std::string unit_name) {
+    units_ = units;
+    unit_name_ = std::move(unit_name);
+    return *this;
+  }
+  // Every row's samples carry p50/p99 latencies.
+  table_rows& latency() {
+    latency_ = true;
+    return *this;
+  }
+  void add(std::string id, std::string name, role who, std::function<sample()> run) {
+    g_.rows.push_back({std::move(id), title_, std::move(name), who, bytes_, units_, unit_name_,
+                       latency_, std::move(run)});
+  }
+
+ private:
+  group& g_;
+  std::string title_;
+  double bytes_ = 0, units_ = 0;
+  std::string unit_name_;
+  bool latency_ = false;
+};
+
 struct config {
   bool quick = false;
   int reps = 5;
@@ -81,6 +120,17 @@ struct machine_info {
 };
 machine_info describe_machine();
 std::string read_text_file(const std::string& path);  // trimmed; empty when unreadable
+// The value of the first line of a /proc-style file that starts with `key` ("MemTotal:"), without
+// the key and the blanks after it; nullopt when no line does (or the file is unreadable).
+std::optional<std::string> file_field(const std::string& path, const char* key);
+// The mount that holds `dir` (the longest mount point that prefixes it, from /proc/self/mounts);
+// nullopt when none does.
+struct mount_entry {
+  std::string point, type, options;
+};
+std::optional<mount_entry> mount_of(const std::string& dir);
+// The shared-memory directory mmf uses: MMF_SHM_DIR when set and not empty, else /dev/shm.
+std::string shm_dir();
 // Starts the idle second thread (glibc skips atomics while a program has one thread).
 void start_idle_thread();
 void stop_idle_thread();
@@ -113,6 +163,41 @@ using clock_type = std::chrono::steady_clock;
 
 inline double elapsed_ns(clock_type::time_point start, clock_type::time_point end) {
   return std::chrono::duration<double, std::nano>(end - start).count();
+}
+
+// The ways a row times one repetition. Each returns the row's run; `body` is inlined into it.
+// One operation, one call of `body()`: the sample is its whole time.
+template <class Body>
+std::function<sample()> time_once(Body body) {
+  return [body] {
+    const auto t0 = clock_type::now();
+    body();
+    return sample{elapsed_ns(t0, clock_type::now())};
+  };
+}
+// `ops` operations, one call of `body()` each: ns per call.
+template <class Body>
+std::function<sample()> time_per_call(std::size_t ops, Body body) {
+  return [ops, body] {
+    const auto t0 = clock_type::now();
+    for (std::size_t i = 0; i < ops; ++i)
+      body();
+    return sample{elapsed_ns(t0, clock_type::now()) / static_cast<double>(ops)};
+  };
+}
+// `ops` operations done by one call of `body(ops)` (the loop is the body's): ns per operation.
+template <class Body>
+std::function<sample()> time_per_item(std::size_t ops, Body body) {
+  return [ops, body] {
+    const auto t0 = clock_type::now();
+    body(ops);
+    return sample{elapsed_ns(t0, clock_type::now()) / static_cast<double>(ops)};
+  };
+}
+
+// Throws std::system_error for errno, with `what` (the failed call) as its context.
+[[noreturn]] inline void fail_errno(const std::string& what) {
+  throw std::system_error(errno, std::system_category(), what);
 }
 
 // Keeps a value alive for the optimiser without costing anything.

@@ -1,4 +1,5 @@
-// mmf-bench — the machine's settings, the idle thread, CPU pinning, and restoring what we change.
+// mmf-bench — the machine's settings (and the /proc readers behind them), the idle thread, CPU
+// pinning, and restoring what we change.
 #include <pthread.h>
 #include <sched.h>
 #include <sys/utsname.h>
@@ -8,6 +9,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -31,25 +33,8 @@ std::string read_text_file(const std::string& path) {
   return s;
 }
 
-namespace {
-
-std::string mount_options_of(const std::string& dir) {
-  std::ifstream in("/proc/self/mounts");
-  std::string dev, mnt, type, opts, best, best_mnt;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    ls >> dev >> mnt >> type >> opts;
-    if (dir.rfind(mnt, 0) == 0 && mnt.size() >= best_mnt.size()) {
-      best_mnt = mnt;
-      best = type + " " + opts + " (on " + mnt + ")";
-    }
-  }
-  return best;
-}
-
-std::string meminfo_line(const char* key) {
-  std::ifstream in("/proc/meminfo");
+std::optional<std::string> file_field(const std::string& path, const char* key) {
+  std::ifstream in(path);
   std::string line;
   while (std::getline(in, line))
     if (line.rfind(key, 0) == 0) {
@@ -57,10 +42,27 @@ std::string meminfo_line(const char* key) {
       v.erase(0, v.find_first_not_of(" \t"));
       return v;
     }
-  return {};
+  return std::nullopt;
 }
 
-}  // namespace
+std::optional<mount_entry> mount_of(const std::string& dir) {
+  std::ifstream in("/proc/self/mounts");
+  std::optional<mount_entry> best;
+  std::string dev, mnt, type, opts;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    ls >> dev >> mnt >> type >> opts;
+    if (dir.rfind(mnt, 0) == 0 && (!best || mnt.size() >= best->point.size()))
+      best = mount_entry{mnt, type, opts};
+  }
+  return best;
+}
+
+std::string shm_dir() {
+  const char* env = std::getenv("MMF_SHM_DIR");
+  return env != nullptr && *env != '\0' ? env : "/dev/shm";
+}
 
 machine_info describe_machine() {
   machine_info m;
@@ -80,16 +82,18 @@ machine_info describe_machine() {
         break;
       }
   }
-  add("memory", meminfo_line("MemTotal:"));
+  add("memory", file_field("/proc/meminfo", "MemTotal:").value_or(""));
   add("page size", std::to_string(mmf::page_size()));
   add("transparent_hugepage/enabled",
       read_text_file("/sys/kernel/mm/transparent_hugepage/enabled"));
   add("transparent_hugepage/shmem_enabled",
       read_text_file("/sys/kernel/mm/transparent_hugepage/shmem_enabled"));
   add("vm.nr_hugepages", read_text_file("/proc/sys/vm/nr_hugepages"));
-  const char* shm = std::getenv("MMF_SHM_DIR");
-  const std::string shm_dir = shm != nullptr && *shm != '\0' ? shm : "/dev/shm";
-  add("shared-memory dir", shm_dir + ": " + mount_options_of(shm_dir));
+  const std::string shm = shm_dir();
+  const auto mount = mount_of(shm);
+  add("shared-memory dir",
+      shm + ": " +
+          (mount ? mount->type + " " + mount->options + " (on " + mount->point + ")" : ""));
 #if defined(__clang__)
   add("compiler", std::string("clang ") + __clang_version__);
 #elif defined(__GNUC__)

@@ -6,10 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <system_error>
 
@@ -25,10 +24,6 @@
 namespace mmfbench {
 
 namespace {
-
-[[noreturn]] void fail_errno(const std::string& what) {
-  throw std::system_error(errno, std::system_category(), what);
-}
 
 constexpr std::size_t huge_size = std::size_t{2} << 20;
 
@@ -93,15 +88,11 @@ void raw_destroy(raw_shm& r) {
     ::unlink(r.path.c_str());
 }
 
-// `ops` operations per repetition, ns per operation.
-template <class Body>
-std::function<sample()> per_op(std::size_t ops, Body body) {
-  return [ops, body] {
-    const auto t0 = clock_type::now();
-    for (std::size_t i = 0; i < ops; ++i)
-      body();
-    return sample{elapsed_ns(t0, clock_type::now()) / static_cast<double>(ops)};
-  };
+// One full raw cycle: the object, sized (`reserve`: allocated), mapped, (touched), removed.
+void raw_cycle(std::size_t size, bool reserve, bool touch) {
+  auto r = raw_create(unique_name("raw"), size, reserve);
+  if (touch) touch_pages(r.p, size, mmf::page_size());
+  raw_destroy(r);
 }
 
 // One full mmf cycle: create_new, one view of the whole map, (touch), close both.
@@ -173,93 +164,43 @@ group make_lifecycle_group(const config& cfg) {
   const std::uint64_t touch_size = cfg.quick ? 4u << 20 : 64u << 20;
   const std::string tt = "create + view + first touch of " + format_bytes(touch_size) + " + close";
 
-  g.rows.push_back({"lifecycle.create.raw",
-                    tc,
-                    "raw shm_open+ftruncate+mmap+munmap+close+shm_unlink",
-                    role::floor,
-                    0,
-                    0,
-                    {},
-                    false,
-                    per_op(ops, [] {
-                      auto r = raw_create(unique_name("raw"), small, false);
-                      raw_destroy(r);
-                    })});
-  g.rows.push_back(
-      {"lifecycle.create.mmf",
-       tc,
-       "mmf create_new(delay_allocate_pages)+view+close",
-       role::mmf,
-       0,
-       0,
-       {},
-       false,
-       per_op(ops, [] { mmf_cycle(small, mmf::map_options::delay_allocate_pages, false); })});
+  table_rows create_rows(g, tc);
+  create_rows.add("lifecycle.create.raw", "raw shm_open+ftruncate+mmap+munmap+close+shm_unlink",
+                  role::floor, time_per_call(ops, [] { raw_cycle(small, false, false); }));
+  create_rows.add(
+      "lifecycle.create.mmf", "mmf create_new(delay_allocate_pages)+view+close", role::mmf,
+      time_per_call(ops, [] { mmf_cycle(small, mmf::map_options::delay_allocate_pages, false); }));
 #if defined(MMF_BENCH_HAVE_BOOST)
-  g.rows.push_back({"lifecycle.create.boost",
-                    tc,
-                    "Boost shared_memory_object+truncate+mapped_region+remove",
-                    role::peer,
-                    0,
-                    0,
-                    {},
-                    false,
-                    per_op(ops, [] { boost_cycle(small, false); })});
+  create_rows.add("lifecycle.create.boost",
+                  "Boost shared_memory_object+truncate+mapped_region+remove", role::peer,
+                  time_per_call(ops, [] { boost_cycle(small, false); }));
 #endif
-  g.rows.push_back({"lifecycle.reserved.raw",
-                    tr,
-                    "raw shm_open+posix_fallocate+mmap+munmap+close+shm_unlink",
-                    role::floor,
-                    0,
-                    0,
-                    {},
-                    false,
-                    per_op(ops, [] {
-                      auto r = raw_create(unique_name("raw"), small, true);
-                      raw_destroy(r);
-                    })});
-  g.rows.push_back({"lifecycle.reserved.mmf",
-                    tr,
-                    "mmf create_new (default)+view+close",
-                    role::mmf,
-                    0,
-                    0,
-                    {},
-                    false,
-                    per_op(ops, [] { mmf_cycle(small, mmf::map_options::none, false); })});
+  table_rows reserved_rows(g, tr);
+  reserved_rows.add("lifecycle.reserved.raw",
+                    "raw shm_open+posix_fallocate+mmap+munmap+close+shm_unlink", role::floor,
+                    time_per_call(ops, [] { raw_cycle(small, true, false); }));
+  reserved_rows.add("lifecycle.reserved.mmf", "mmf create_new (default)+view+close", role::mmf,
+                    time_per_call(ops, [] { mmf_cycle(small, mmf::map_options::none, false); }));
 
-  g.rows.push_back({"lifecycle.open.raw",
-                    to,
-                    "raw shm_open+fstat+mmap+munmap+close",
-                    role::floor,
-                    0,
-                    0,
-                    {},
-                    false,
-                    per_op(ops, [f] {
-                      const int fd = ::shm_open(f->raw_name.c_str(), O_RDWR | O_CLOEXEC, 0);
-                      if (fd < 0) fail_errno("shm_open");
-                      struct ::stat st {};
-                      ::fstat(fd, &st);
-                      void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size),
-                                       PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-                      if (p == MAP_FAILED) fail_errno("mmap");
-                      ::munmap(p, static_cast<std::size_t>(st.st_size));
-                      ::close(fd);
-                    })});
-  g.rows.push_back({"lifecycle.open.mmf",
-                    to,
-                    "mmf open_existing+view+close",
-                    role::mmf,
-                    0,
-                    0,
-                    {},
-                    false,
-                    per_op(ops, [f] {
-                      auto map = mmf::memory_mapped_file::open_existing(f->mmf_name);
-                      auto view = map.create_view_accessor();
-                      keep(view.bytes().data());
-                    })});
+  table_rows open_rows(g, to);
+  open_rows.add("lifecycle.open.raw", "raw shm_open+fstat+mmap+munmap+close", role::floor,
+                time_per_call(ops, [f] {
+                  const int fd = ::shm_open(f->raw_name.c_str(), O_RDWR | O_CLOEXEC, 0);
+                  if (fd < 0) fail_errno("shm_open");
+                  struct ::stat st {};
+                  ::fstat(fd, &st);
+                  void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size),
+                                   PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+                  if (p == MAP_FAILED) fail_errno("mmap");
+                  ::munmap(p, static_cast<std::size_t>(st.st_size));
+                  ::close(fd);
+                }));
+  open_rows.add("lifecycle.open.mmf", "mmf open_existing+view+close", role::mmf,
+                time_per_call(ops, [f] {
+                  auto map = mmf::memory_mapped_file::open_existing(f->mmf_name);
+                  auto view = map.create_view_accessor();
+                  keep(view.bytes().data());
+                }));
 #if defined(MMF_BENCH_HAVE_BOOST)
   {
     namespace bip = boost::interprocess;
@@ -268,109 +209,64 @@ group make_lifecycle_group(const config& cfg) {
         bip::create_only, f->boost_name.c_str(), bip::read_write);
     f->boost_existing->truncate(small);
   }
-  g.rows.push_back({"lifecycle.open.boost",
-                    to,
-                    "Boost shared_memory_object(open_only)+mapped_region",
-                    role::peer,
-                    0,
-                    0,
-                    {},
-                    false,
-                    per_op(ops, [f] {
-                      namespace bip = boost::interprocess;
-                      bip::shared_memory_object shm(bip::open_only, f->boost_name.c_str(),
-                                                    bip::read_write);
-                      bip::mapped_region region(shm, bip::read_write);
-                      keep(region.get_address());
-                    })});
+  open_rows.add("lifecycle.open.boost", "Boost shared_memory_object(open_only)+mapped_region",
+                role::peer, time_per_call(ops, [f] {
+                  namespace bip = boost::interprocess;
+                  bip::shared_memory_object shm(bip::open_only, f->boost_name.c_str(),
+                                                bip::read_write);
+                  bip::mapped_region region(shm, bip::read_write);
+                  keep(region.get_address());
+                }));
 #endif
 
-  g.rows.push_back({"lifecycle.view.raw",
-                    tv,
-                    "raw mmap+munmap",
-                    role::floor,
-                    0,
-                    0,
-                    {},
-                    false,
-                    per_op(ops * 4, [f] {
-                      void* p =
-                          ::mmap(nullptr, small, PROT_READ | PROT_WRITE, MAP_SHARED, f->raw_fd, 0);
-                      if (p == MAP_FAILED) fail_errno("mmap");
-                      ::munmap(p, small);
-                    })});
-  g.rows.push_back({"lifecycle.view.mmf",
-                    tv,
-                    "mmf create_view_accessor+close",
-                    role::mmf,
-                    0,
-                    0,
-                    {},
-                    false,
-                    per_op(ops * 4, [f] {
-                      auto view = f->existing.create_view_accessor();
-                      keep(view.bytes().data());
-                    })});
+  table_rows view_rows(g, tv);
+  view_rows.add("lifecycle.view.raw", "raw mmap+munmap", role::floor, time_per_call(ops * 4, [f] {
+                  void* p =
+                      ::mmap(nullptr, small, PROT_READ | PROT_WRITE, MAP_SHARED, f->raw_fd, 0);
+                  if (p == MAP_FAILED) fail_errno("mmap");
+                  ::munmap(p, small);
+                }));
+  view_rows.add("lifecycle.view.mmf", "mmf create_view_accessor+close", role::mmf,
+                time_per_call(ops * 4, [f] {
+                  auto v = f->existing.create_view_accessor();
+                  keep(v.bytes().data());
+                }));
 #if defined(MMF_BENCH_HAVE_BOOST)
-  g.rows.push_back({"lifecycle.view.boost",
-                    tv,
-                    "Boost mapped_region",
-                    role::peer,
-                    0,
-                    0,
-                    {},
-                    false,
-                    per_op(ops * 4, [f] {
-                      boost::interprocess::mapped_region region(*f->boost_existing,
-                                                                boost::interprocess::read_write);
-                      keep(region.get_address());
-                    })});
+  view_rows.add("lifecycle.view.boost", "Boost mapped_region", role::peer,
+                time_per_call(ops * 4, [f] {
+                  boost::interprocess::mapped_region region(*f->boost_existing,
+                                                            boost::interprocess::read_write);
+                  keep(region.get_address());
+                }));
 #endif
 
+  table_rows size_rows(g, ts);
   const std::uint64_t sizes[] = {64u << 10, 1ull << 30, 64ull << 30};
   for (std::uint64_t s : sizes) {
-    g.rows.push_back({"lifecycle.size." + format_bytes(s),
-                      ts,
-                      "mmf lazy create, " + format_bytes(s),
-                      s == sizes[0] ? role::floor : role::mmf,
-                      0,
-                      0,
-                      {},
-                      false,
-                      per_op(ops / 2, [s] {
-                        mmf_cycle(static_cast<std::size_t>(s),
-                                  mmf::map_options::delay_allocate_pages, false);
-                      })});
+    std::string id = "lifecycle.size." + format_bytes(s);  // "64 KiB" -> "64KiB"
+    id.erase(std::remove(id.begin(), id.end(), ' '), id.end());
+    size_rows.add(std::move(id), "mmf lazy create, " + format_bytes(s),
+                  s == sizes[0] ? role::floor : role::mmf, time_per_call(ops / 2, [s] {
+                    mmf_cycle(static_cast<std::size_t>(s), mmf::map_options::delay_allocate_pages,
+                              false);
+                  }));
   }
-  for (auto& r : g.rows)
-    if (r.id.rfind("lifecycle.size.", 0) == 0) {
-      std::string& id = r.id;  // "lifecycle.size.64 KiB" -> "lifecycle.size.64KiB"
-      id.erase(std::remove(id.begin(), id.end(), ' '), id.end());
-    }
 
   const std::size_t touch_ops = cfg.quick ? 2 : 4;
   const auto ts_bytes = static_cast<std::size_t>(touch_size);
-  const double pages = static_cast<double>(touch_size / mmf::page_size());
-  g.rows.push_back({"lifecycle.touch.lazy", tt, "mmf create_new(delay_allocate_pages)", role::floor,
-                    0, pages, "4 KiB page", false, per_op(touch_ops, [ts_bytes] {
-                      mmf_cycle(ts_bytes, mmf::map_options::delay_allocate_pages, true);
-                    })});
-  g.rows.push_back({"lifecycle.touch.default", tt, "mmf create_new (default: reserved)", role::mmf,
-                    0, pages, "4 KiB page", false, per_op(touch_ops, [ts_bytes] {
-                      mmf_cycle(ts_bytes, mmf::map_options::none, true);
-                    })});
-  g.rows.push_back({"lifecycle.touch.raw", tt, "raw shm_open+ftruncate", role::peer, 0, pages,
-                    "4 KiB page", false, per_op(touch_ops, [ts_bytes] {
-                      auto r = raw_create(unique_name("raw"), ts_bytes, false);
-                      touch_pages(r.p, ts_bytes, mmf::page_size());
-                      raw_destroy(r);
-                    })});
-  g.rows.push_back({"lifecycle.touch.raw_reserved", tt, "raw shm_open+posix_fallocate", role::peer,
-                    0, pages, "4 KiB page", false, per_op(touch_ops, [ts_bytes] {
-                      auto r = raw_create(unique_name("raw"), ts_bytes, true);
-                      touch_pages(r.p, ts_bytes, mmf::page_size());
-                      raw_destroy(r);
-                    })});
+  table_rows touch_rows(g, tt);
+  touch_rows.per_unit(static_cast<double>(touch_size / mmf::page_size()), "4 KiB page");
+  touch_rows.add("lifecycle.touch.lazy", "mmf create_new(delay_allocate_pages)", role::floor,
+                 time_per_call(touch_ops, [ts_bytes] {
+                   mmf_cycle(ts_bytes, mmf::map_options::delay_allocate_pages, true);
+                 }));
+  touch_rows.add(
+      "lifecycle.touch.default", "mmf create_new (default: reserved)", role::mmf,
+      time_per_call(touch_ops, [ts_bytes] { mmf_cycle(ts_bytes, mmf::map_options::none, true); }));
+  touch_rows.add("lifecycle.touch.raw", "raw shm_open+ftruncate", role::peer,
+                 time_per_call(touch_ops, [ts_bytes] { raw_cycle(ts_bytes, false, true); }));
+  touch_rows.add("lifecycle.touch.raw_reserved", "raw shm_open+posix_fallocate", role::peer,
+                 time_per_call(touch_ops, [ts_bytes] { raw_cycle(ts_bytes, true, true); }));
   g.notes.push_back(std::to_string(ops) + " cycles per repetition (view rows " +
                     std::to_string(ops * 4) + ", size rows " + std::to_string(ops / 2) +
                     ", touch rows " + std::to_string(touch_ops) +
@@ -391,15 +287,7 @@ std::string bracketed(const std::string& setting) {
 }
 
 std::string read_smaps_field(const char* key) {
-  std::ifstream in("/proc/self/smaps_rollup");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind(key, 0) == 0) {
-      auto v = line.substr(std::strlen(key));
-      v.erase(0, v.find_first_not_of(" \t"));
-      return v;
-    }
-  return "?";
+  return file_field("/proc/self/smaps_rollup", key).value_or("?");
 }
 
 struct touch_fixture {
@@ -416,53 +304,41 @@ void in_huge_dir(const touch_fixture& f, Fn fn) {
   if (f.huge_dir.empty()) return fn();
   const char* old = std::getenv("MMF_SHM_DIR");
   const std::string saved = old != nullptr ? old : "";
+  const auto restore = [had = old != nullptr, &saved] {
+    if (had)
+      ::setenv("MMF_SHM_DIR", saved.c_str(), 1);
+    else
+      ::unsetenv("MMF_SHM_DIR");
+  };
   ::setenv("MMF_SHM_DIR", f.huge_dir.c_str(), 1);
   try {
     fn();
   } catch (...) {
-    if (old != nullptr)
-      ::setenv("MMF_SHM_DIR", saved.c_str(), 1);
-    else
-      ::unsetenv("MMF_SHM_DIR");
+    restore();
     throw;
   }
-  if (old != nullptr)
-    ::setenv("MMF_SHM_DIR", saved.c_str(), 1);
-  else
-    ::unsetenv("MMF_SHM_DIR");
+  restore();
 }
 
 void set_up_huge_pages(const config& cfg, touch_fixture& f) {
   // A tmpfs mount decides by its huge= option (shmem_enabled only governs the kernel's internal
   // mount, used by memfd and SysV shm, unless it says deny or force).
-  const char* env = std::getenv("MMF_SHM_DIR");
-  const std::string shm_dir = env != nullptr && *env != '\0' ? env : "/dev/shm";
+  const std::string shm = shm_dir();
   const std::string knob = read_text_file("/sys/kernel/mm/transparent_hugepage/shmem_enabled");
   const std::string mode = bracketed(knob);
   std::string huge_opt = "never";
-  {
-    std::ifstream in("/proc/self/mounts");
-    std::string dev, mnt, type, opts, best;
-    std::string line;
-    while (std::getline(in, line)) {
-      std::istringstream ls(line);
-      ls >> dev >> mnt >> type >> opts;
-      if (shm_dir.rfind(mnt, 0) == 0 && mnt.size() >= best.size()) {
-        best = mnt;
-        const auto at = opts.find("huge=");
-        huge_opt =
-            at == std::string::npos ? "never" : opts.substr(at + 5, opts.find(',', at) - at - 5);
-      }
-    }
+  if (const auto mount = mount_of(shm)) {
+    const std::string& opts = mount->options;
+    const auto at = opts.find("huge=");
+    if (at != std::string::npos) huge_opt = opts.substr(at + 5, opts.find(',', at) - at - 5);
   }
   if (mode == "force" || huge_opt == "advise" || huge_opt == "always" ||
       huge_opt == "within_size") {
-    f.setup_note = "huge pages: " + shm_dir + " is mounted huge=" + huge_opt + " (shmem_enabled '" +
+    f.setup_note = "huge pages: " + shm + " is mounted huge=" + huge_opt + " (shmem_enabled '" +
                    mode + "'): no change needed";
     return;
   }
-  const std::string why =
-      shm_dir + " is mounted huge=" + huge_opt + " (shmem_enabled '" + mode + "')";
+  const std::string why = shm + " is mounted huge=" + huge_opt + " (shmem_enabled '" + mode + "')";
   if (mode == "deny") {
     f.setup_note = "huge pages: shmem_enabled is 'deny': no tmpfs can have them";
     return;
@@ -494,7 +370,7 @@ void set_up_huge_pages(const config& cfg, touch_fixture& f) {
   f.setup_note = "huge pages: " + why +
                  ": the huge-page rows ran in a private tmpfs mounted huge=advise, through "
                  "MMF_SHM_DIR (unmounted after); the other rows in " +
-                 shm_dir;
+                 shm;
   f.restore_id = add_restore([dir] {
     ::umount2(dir.c_str(), MNT_DETACH);
     ::rmdir(dir.c_str());
@@ -526,22 +402,13 @@ group make_touch_group(const config& cfg) {
                         (f->granted_raw.empty() ? std::string("(not run)") : f->granted_raw) +
                         " (ShmemPmdMapped)");
   };
-  auto op = [](auto body) {
-    return [body] {
-      const auto t0 = clock_type::now();
-      body();
-      return sample{elapsed_ns(t0, clock_type::now())};
-    };
-  };
+  table_rows rows(g, t);
+  rows.per_unit(pages, "4 KiB page");
   auto row = [&](std::string id, std::string name, role who, std::function<void()> body) {
-    g.rows.push_back({std::move(id), t, std::move(name), who, 0, pages, "4 KiB page", false,
-                      op(std::move(body))});
+    rows.add(std::move(id), std::move(name), who, time_once(std::move(body)));
   };
-  row("touch.raw_demand", "raw shm_open+ftruncate+mmap, demand faults", role::floor, [size, page] {
-    auto r = raw_create(unique_name("raw"), size, false);
-    touch_pages(r.p, size, page);
-    raw_destroy(r);
-  });
+  row("touch.raw_demand", "raw shm_open+ftruncate+mmap, demand faults", role::floor,
+      [size] { raw_cycle(size, false, true); });
   row("touch.raw_populate", "raw + madvise(MADV_POPULATE_WRITE)", role::peer, [size, page] {
     auto r = raw_create(unique_name("raw"), size, false);
     ::madvise(r.p, size, MADV_POPULATE_WRITE);

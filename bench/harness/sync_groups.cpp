@@ -31,10 +31,6 @@ namespace mmfbench {
 
 namespace {
 
-[[noreturn]] void fail_errno(const std::string& what) {
-  throw std::system_error(errno, std::system_category(), what);
-}
-
 // Shared (MAP_SHARED) anonymous memory: where the raw peers keep their futex words, sem_t and
 // pthread mutexes, as they would between processes.
 template <class T>
@@ -179,6 +175,10 @@ void read_byte(int fd) {
   while (::read(fd, &c, 1) != 1)
     if (errno != EINTR) fail_errno("read");
 }
+void sem_wait_retrying(sem_t* s) {
+  while (::sem_wait(s) != 0) {
+  }
+}
 
 }  // namespace
 
@@ -218,16 +218,8 @@ group make_event_group(const config& cfg) {
                   {[f] { write_byte(f->pipe_ab[1]); }, [f] { read_byte(f->pipe_ab[0]); },
                    [f] { write_byte(f->pipe_ba[1]); }, [f] { read_byte(f->pipe_ba[0]); }}});
   ways.push_back({"sem_t (process-shared)",
-                  {[f] { ::sem_post(&f->sems[0]); },
-                   [f] {
-                     while (::sem_wait(&f->sems[0]) != 0) {
-                     }
-                   },
-                   [f] { ::sem_post(&f->sems[1]); },
-                   [f] {
-                     while (::sem_wait(&f->sems[1]) != 0) {
-                     }
-                   }}});
+                  {[f] { ::sem_post(&f->sems[0]); }, [f] { sem_wait_retrying(&f->sems[0]); },
+                   [f] { ::sem_post(&f->sems[1]); }, [f] { sem_wait_retrying(&f->sems[1]); }}});
 #if defined(MMF_BENCH_HAVE_BOOST)
   {
     namespace bip = boost::interprocess;
@@ -290,7 +282,8 @@ group make_event_group(const config& cfg) {
   static const char* const ids[] = {"futex", "mmf",   "mmf_semaphore", "eventfd",
                                     "pipe",  "sem_t", "boost_cond",    "boost_sem"};
   for (const auto& pl : places) {
-    const std::string table = "ping-pong round trip, " + pl.label;
+    table_rows rows(g, "ping-pong round trip, " + pl.label);
+    rows.latency();
     std::size_t i = 0;
     for (const auto& way : ways) {
       const std::string& label = way.first;
@@ -298,9 +291,7 @@ group make_event_group(const config& cfg) {
       const std::string id = std::string("event.") + pl.id + "." + ids[i];
       const role who =
           i == 0 ? role::floor : (id.find(".mmf") != std::string::npos ? role::mmf : role::peer);
-      g.rows.push_back({id, table, label, who, 0, 0, {}, true, [ep, pl] {
-                          return ping_pong(ep, pl.a, pl.b, pl.rounds);
-                        }});
+      rows.add(id, label, who, [ep, pl] { return ping_pong(ep, pl.a, pl.b, pl.rounds); });
       ++i;
     }
   }
@@ -373,6 +364,12 @@ pthread_mutex_t* make_robust(bool recursive) {
   return m;
 }
 
+// The pthread rows' operation.
+void lock_unlock(pthread_mutex_t* m) {
+  if (::pthread_mutex_lock(m) != 0) throw std::runtime_error("pthread_mutex_lock");
+  ::pthread_mutex_unlock(m);
+}
+
 }  // namespace
 
 group make_mutex_group(const config& cfg) {
@@ -389,91 +386,36 @@ group make_mutex_group(const config& cfg) {
   group g;
   g.name = "mutex";
   g.description = "uncontended lock + unlock (an idle second thread exists, as in real programs)";
-  const std::string t = "uncontended lock + unlock";
-  auto per_op = [](std::size_t n, auto body) {
-    return [n, body] {
-      const auto t0 = clock_type::now();
-      for (std::size_t i = 0; i < n; ++i)
-        body();
-      return sample{elapsed_ns(t0, clock_type::now()) / static_cast<double>(n)};
-    };
-  };
-  g.rows.push_back({"mutex.robust",
-                    t,
-                    "robust process-shared pthread mutex",
-                    role::floor,
-                    0,
-                    0,
-                    {},
-                    false,
-                    per_op(fast, [f] {
-                      if (::pthread_mutex_lock(f->robust) != 0)
-                        throw std::runtime_error("pthread_mutex_lock");
-                      ::pthread_mutex_unlock(f->robust);
-                    })});
-  g.rows.push_back({"mutex.robust_recursive",
-                    t,
-                    "robust process-shared recursive pthread mutex",
-                    role::peer,
-                    0,
-                    0,
-                    {},
-                    false,
-                    per_op(fast, [f] {
-                      if (::pthread_mutex_lock(f->robust_recursive) != 0)
-                        throw std::runtime_error("pthread_mutex_lock");
-                      ::pthread_mutex_unlock(f->robust_recursive);
-                    })});
-  g.rows.push_back({"mutex.mmf",
-                    t,
-                    "mmf named_mutex lock()+unlock()",
-                    role::mmf,
-                    0,
-                    0,
-                    {},
-                    false,
-                    per_op(fast, [f] {
-                      f->mutex.lock();
-                      f->mutex.unlock();
-                    })});
+  table_rows rows(g, "uncontended lock + unlock");
+  rows.add("mutex.robust", "robust process-shared pthread mutex", role::floor,
+           time_per_call(fast, [f] { lock_unlock(f->robust); }));
+  rows.add("mutex.robust_recursive", "robust process-shared recursive pthread mutex", role::peer,
+           time_per_call(fast, [f] { lock_unlock(f->robust_recursive); }));
+  rows.add("mutex.mmf", "mmf named_mutex lock()+unlock()", role::mmf, time_per_call(fast, [f] {
+             f->mutex.lock();
+             f->mutex.unlock();
+           }));
 #if defined(MMF_BENCH_HAVE_BOOST)
   f->b_name = unique_name("bmutex");
   f->bm = std::make_unique<boost::interprocess::named_mutex>(boost::interprocess::create_only,
                                                              f->b_name.c_str());
-  g.rows.push_back(
-      {"mutex.boost", t, "Boost named_mutex", role::peer, 0, 0, {}, false, per_op(fast, [f] {
-         f->bm->lock();
-         f->bm->unlock();
-       })});
+  rows.add("mutex.boost", "Boost named_mutex", role::peer, time_per_call(fast, [f] {
+             f->bm->lock();
+             f->bm->unlock();
+           }));
 #endif
-  g.rows.push_back({"mutex.flock",
-                    t,
-                    "flock(LOCK_EX)+flock(LOCK_UN)",
-                    role::peer,
-                    0,
-                    0,
-                    {},
-                    false,
-                    per_op(slow, [f] {
-                      if (::flock(f->lock_fd, LOCK_EX) != 0) fail_errno("flock");
-                      ::flock(f->lock_fd, LOCK_UN);
-                    })});
-  g.rows.push_back({"mutex.ofd",
-                    t,
-                    "fcntl OFD lock (F_OFD_SETLKW)",
-                    role::peer,
-                    0,
-                    0,
-                    {},
-                    false,
-                    per_op(slow, [f] {
-                      struct ::flock fl {};
-                      fl.l_type = F_WRLCK;
-                      fl.l_whence = SEEK_SET;
-                      if (::fcntl(f->lock_fd, F_OFD_SETLKW, &fl) != 0) fail_errno("fcntl");
-                      fl.l_type = F_UNLCK;
-                      ::fcntl(f->lock_fd, F_OFD_SETLK, &fl);
-                    })});
+  rows.add("mutex.flock", "flock(LOCK_EX)+flock(LOCK_UN)", role::peer, time_per_call(slow, [f] {
+             if (::flock(f->lock_fd, LOCK_EX) != 0) fail_errno("flock");
+             ::flock(f->lock_fd, LOCK_UN);
+           }));
+  rows.add("mutex.ofd", "fcntl OFD lock (F_OFD_SETLKW)", role::peer, time_per_call(slow, [f] {
+             struct ::flock fl {};
+             fl.l_type = F_WRLCK;
+             fl.l_whence = SEEK_SET;
+             if (::fcntl(f->lock_fd, F_OFD_SETLKW, &fl) != 0) fail_errno("fcntl");
+             fl.l_type = F_UNLCK;
+             ::fcntl(f->lock_fd, F_OFD_SETLK, &fl);
+           }));
   try {
     f->mutex = mmf::named_mutex::create_or_open(unique_name("mutex"));
   } catch (const std::exception& e) {

@@ -189,6 +189,9 @@ class MMF_API memory_mapped_file {
       : state_(std::move(state)) {}
   std::error_code make_view(std::uint64_t offset, std::uint64_t size, access acc,
                             detail::view_base& out) const noexcept;
+  // make_view, throwing its failure as mmf::error with `operation` and the map's name.
+  detail::view_base make_view_or_throw(std::uint64_t offset, std::uint64_t size, access acc,
+                                       const char* operation) const;
 
   std::shared_ptr<detail::map_state> state_;
 };

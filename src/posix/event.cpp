@@ -129,6 +129,42 @@ bool try_take_signal(shared_event& s, std::uint64_t& v, bool registered) noexcep
   return false;
 }
 
+// What a wait does before it sleeps, once its first look found no signal: a zero timeout ends it,
+// not signaled; else `spin` polls with `check` (true: signaled, and the signal is taken). True
+// when the wait is over, with `signaled` set; false when it must go on to sleep.
+template <class Check>
+bool ended_before_sleeping(const shared_event& s, std::chrono::nanoseconds timeout, spinner& spin,
+                           Check check, bool& signaled) {
+  if (timeout == std::chrono::nanoseconds::zero()) {
+    signaled = false;
+    return true;
+  }
+  if (spin.spin(s.signaller_cpu, check)) {
+    signaled = true;
+    return true;
+  }
+  return false;
+}
+
+// Registers the waiter (adds waiter_unit to the word, whose value the caller last saw in `v`),
+// unless `over` finds first, from `v` as it is then, that the wait is over (and takes the signal
+// where the wait takes one): then ends the spin's accounting and sets `signaled`. True when
+// registered.
+template <class Over>
+bool register_unless_over(shared_event& s, std::uint64_t& v, spinner& spin, Over over,
+                          bool& signaled) {
+  for (;;) {
+    if (over()) {
+      spin.slept(true);
+      signaled = true;
+      return false;
+    }
+    if (s.word.compare_exchange_weak(v, v + waiter_unit, std::memory_order_seq_cst,
+                                     std::memory_order_relaxed))
+      return true;
+  }
+}
+
 std::error_code wait_manual(event_object& e, std::chrono::nanoseconds timeout, bool& signaled) {
   shared_event& s = *e.shared;
   std::uint64_t v = s.word.load(std::memory_order_acquire);
@@ -137,30 +173,16 @@ std::error_code wait_manual(event_object& e, std::chrono::nanoseconds timeout, b
     return {};
   }
   const std::uint32_t generation = low(v) >> 1;
-  if (timeout == std::chrono::nanoseconds::zero()) {
-    signaled = false;
-    return {};
-  }
   spinner spin(e.spin);
-  if (spin.spin(s.signaller_cpu, [&] {
-        v = s.word.load(std::memory_order_acquire);
-        return manual_released(low(v), generation);
-      })) {
-    signaled = true;
-    return {};
-  }
+  const auto seen_released = [&] {
+    v = s.word.load(std::memory_order_acquire);
+    return manual_released(low(v), generation);
+  };
+  if (ended_before_sleeping(s, timeout, spin, seen_released, signaled)) return {};
   const deadline d = make_deadline(timeout);
   // Register as a waiter (so set() knows to wake), but only while the state is what we saw.
-  for (;;) {
-    if (manual_released(low(v), generation)) {
-      spin.slept(true);
-      signaled = true;
-      return {};
-    }
-    if (s.word.compare_exchange_weak(v, v + waiter_unit, std::memory_order_seq_cst,
-                                     std::memory_order_relaxed))
-      break;
-  }
+  const auto released_now = [&] { return manual_released(low(v), generation); };
+  if (!register_unless_over(s, v, spin, released_now, signaled)) return {};
   std::uint32_t expected = low(v);
   bool released = false;
   for (;;) {
@@ -190,30 +212,16 @@ std::error_code wait_automatic(event_object& e, std::chrono::nanoseconds timeout
     signaled = true;
     return {};
   }
-  if (timeout == std::chrono::nanoseconds::zero()) {
-    signaled = false;
-    return {};
-  }
   spinner spin(e.spin);
-  if (spin.spin(s.signaller_cpu, [&] {
-        v = s.word.load(std::memory_order_relaxed);
-        return low(v) > 0 && try_take_signal(s, v, false);
-      })) {
-    signaled = true;
-    return {};
-  }
+  const auto taken = [&] {
+    v = s.word.load(std::memory_order_relaxed);
+    return low(v) > 0 && try_take_signal(s, v, false);
+  };
+  if (ended_before_sleeping(s, timeout, spin, taken, signaled)) return {};
   const deadline d = make_deadline(timeout);
-  for (;;) {
-    if (try_take_signal(s, v, false)) {
-      spin.slept(true);
-      signaled = true;
-      return {};
-    }
-    // No signal: register while there is still none (low(v) == 0 here).
-    if (s.word.compare_exchange_weak(v, v + waiter_unit, std::memory_order_seq_cst,
-                                     std::memory_order_relaxed))
-      break;
-  }
+  // Register while there is still no signal (low(v) == 0 when the exchange is tried).
+  const auto taken_now = [&] { return try_take_signal(s, v, false); };
+  if (!register_unless_over(s, v, spin, taken_now, signaled)) return {};
   for (;;) {
     const int rc = futex_wait(low_half(s.word), 0, d.get());
     v = s.word.load(std::memory_order_relaxed);

@@ -72,6 +72,16 @@ std::string read_file(const std::filesystem::path& file) {
   return content;
 }
 
+int open_gate_and_count(mmf::named_event (&go)[2], int round, mmf::named_semaphore& done,
+                        int waiters) {
+  go[(round + 1) % 2].reset();
+  go[round % 2].set();
+  int woken = 0;
+  for (int i = 0; i < waiters; ++i)
+    if (done.try_acquire_for(10s)) ++woken;
+  return woken;
+}
+
 bool wait_until(const std::function<bool()>& predicate, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {

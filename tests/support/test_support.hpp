@@ -15,6 +15,8 @@
 #include <vector>
 
 #include <mmf/memory_mapped_file.hpp>
+#include <mmf/named_event.hpp>
+#include <mmf/named_semaphore.hpp>
 
 namespace mmf_test {
 
@@ -93,6 +95,13 @@ std::string native_read_at(native_handle handle, std::uint64_t offset, std::size
 // the predicate's last result.
 bool wait_until(const std::function<bool()>& predicate,
                 std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
+
+// The waking half of one round of the manual-event tests, whose waiters (threads or processes)
+// release `ready`, wait on go[round % 2], then release `done`: closes go[(round + 1) % 2] for the
+// next round, opens go[round % 2], and returns how many of `waiters` released `done` (each is
+// given 10 s).
+int open_gate_and_count(mmf::named_event (&go)[2], int round, mmf::named_semaphore& done,
+                        int waiters);
 
 // ---- Child processes
 // ------------------------------------------------------------------------------

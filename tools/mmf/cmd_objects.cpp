@@ -247,38 +247,42 @@ std::string join(const std::vector<std::string>& parts) {
   return out;
 }
 
+// Runs the companion `program` (found by find_companion through `env_var` and `build_path`) with
+// `args`. When it is not found, tells the user of `mmf <command>` what it is (`what`), where it
+// was looked for and how to get it (`how_to_get_it`, the lines after), and fails.
+int run_companion(std::string_view command, std::string_view what, std::string_view program,
+                  const char* env_var, std::string_view build_path, std::string_view how_to_get_it,
+                  const std::vector<std::string>& args) {
+  std::vector<std::string> looked;
+  const auto path = find_companion(program, env_var, build_path, looked);
+  if (path.empty()) {
+    fmt::print(stderr, "mmf {}: error: {} {} was not found (looked in: {}).\n{}", command, what,
+               program, join(looked), how_to_get_it);
+    return kExitFailure;
+  }
+  return run_program(path, args);
+}
+
 }  // namespace
 
 int run_demo(const std::vector<std::string>& args) {
-  std::vector<std::string> looked;
-  const auto program = find_companion("mmf_demo", "MMF_DEMO", MMF_TOOL_DEMO_BUILD_PATH, looked);
-  if (program.empty()) {
-    fmt::print(stderr,
-               "mmf demo: error: the demo driver mmf_demo was not found (looked in: {}).\n"
-               "  Build it with the examples: cmake -S . -B build -DMMF_BUILD_EXAMPLES=ON && "
-               "cmake --build build --target mmf_demo\n"
-               "  then run build/examples/mmf_demo, or set MMF_DEMO to its path and run "
-               "`mmf demo` again.\n",
-               join(looked));
-    return kExitFailure;
-  }
-  return run_program(program, args);
+  return run_companion(
+      "demo", "the demo driver", "mmf_demo", "MMF_DEMO", MMF_TOOL_DEMO_BUILD_PATH,
+      "  Build it with the examples: cmake -S . -B build -DMMF_BUILD_EXAMPLES=ON && "
+      "cmake --build build --target mmf_demo\n"
+      "  then run build/examples/mmf_demo, or set MMF_DEMO to its path and run "
+      "`mmf demo` again.\n",
+      args);
 }
 
 int run_bench(const std::vector<std::string>& args) {
-  std::vector<std::string> looked;
-  const auto program = find_companion("mmf-bench", "MMF_BENCH", MMF_TOOL_BENCH_BUILD_PATH, looked);
-  if (program.empty()) {
-    fmt::print(stderr,
-               "mmf bench: error: the benchmark mmf-bench was not found (looked in: {}).\n"
-               "  Build it with: cmake -S . -B build -DMMF_BUILD_BENCH=ON && cmake --build build "
-               "--target mmf-bench\n"
-               "  (bench/ needs Google Benchmark: apt-get install libbenchmark-dev), then run "
-               "`mmf bench` again, or set MMF_BENCH to its path.\n",
-               join(looked));
-    return kExitFailure;
-  }
-  return run_program(program, args);
+  return run_companion("bench", "the benchmark", "mmf-bench", "MMF_BENCH",
+                       MMF_TOOL_BENCH_BUILD_PATH,
+                       "  Build it with: cmake -S . -B build -DMMF_BUILD_BENCH=ON && cmake --build "
+                       "build --target mmf-bench\n"
+                       "  (bench/ needs Google Benchmark: apt-get install libbenchmark-dev), then "
+                       "run `mmf bench` again, or set MMF_BENCH to its path.\n",
+                       args);
 }
 
 }  // namespace mmf::tool

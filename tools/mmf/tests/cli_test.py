@@ -62,22 +62,23 @@ class CliCase(unittest.TestCase):
         self.assertEqual(r.returncode, 0, f"mmf {' '.join(args)}\nstdout: {r.stdout}\nstderr: {r.stderr}")
         return r
 
-    def usage(self, args, *fragments):
-        """The command is a usage error: exit 2, a message with every fragment, nothing on stdout."""
+    def exits(self, code, args, fragments):
+        """The command exits with `code` and says every fragment on stderr."""
         r = self.run_mmf(*args)
-        self.assertEqual(r.returncode, 2, f"mmf {args}: stdout {r.stdout!r} stderr {r.stderr!r}")
+        self.assertEqual(r.returncode, code, f"mmf {args}: stdout {r.stdout!r} stderr {r.stderr!r}")
         for f in fragments:
             self.assertIn(f, r.stderr, f"mmf {args}")
+        return r
+
+    def usage(self, args, *fragments):
+        """The command is a usage error: exit 2, a message with every fragment, nothing on stdout."""
+        r = self.exits(2, args, fragments)
         self.assertIn("--help", r.stderr)
         self.assertEqual(r.stdout, "")
         return r
 
     def fails(self, args, *fragments):
-        r = self.run_mmf(*args)
-        self.assertEqual(r.returncode, 1, f"mmf {args}: stdout {r.stdout!r} stderr {r.stderr!r}")
-        for f in fragments:
-            self.assertIn(f, r.stderr, f"mmf {args}")
-        return r
+        return self.exits(1, args, fragments)
 
     def hold(self, name, size="4KiB", env=None):
         """Starts `mmf create NAME SIZE --hold` and waits for its "ready NAME" line."""
@@ -408,18 +409,14 @@ class Data(CliCase):
 
     def test_write_values_into_a_file(self):
         path = self.file_with(bytes(64))
-        self.ok("write", "--file", path, "0", "--text", "héllo")
-        self.ok("write", "--file", path, "8", "--hex", "de ad:BE-ef")
-        self.ok("write", "--file", path, "12", "--u16", "0xBEEF")
-        self.ok("write", "--file", path, "14", "--i16", "-2")
-        self.ok("write", "--file", path, "16", "--u32", "4294967295")
-        self.ok("write", "--file", path, "20", "--i32", "-2147483648")
-        self.ok("write", "--file", path, "24", "--u64", "18446744073709551615")
-        self.ok("write", "--file", path, "32", "--i64", "-9223372036854775808")
-        self.ok("write", "--file", path, "40", "--f32", "1.5")
-        self.ok("write", "--file", path, "44", "--f64", "-0.125")
-        self.ok("write", "--file", path, "52", "--i8", "-1")
-        self.ok("write", "--file", path, "63", "--u8", "255")
+        for offset, kind, value in [("0", "--text", "héllo"), ("8", "--hex", "de ad:BE-ef"),
+                                    ("12", "--u16", "0xBEEF"), ("14", "--i16", "-2"),
+                                    ("16", "--u32", "4294967295"), ("20", "--i32", "-2147483648"),
+                                    ("24", "--u64", "18446744073709551615"),
+                                    ("32", "--i64", "-9223372036854775808"),
+                                    ("40", "--f32", "1.5"), ("44", "--f64", "-0.125"),
+                                    ("52", "--i8", "-1"), ("63", "--u8", "255")]:
+            self.ok("write", "--file", path, offset, kind, value)
         with open(path, "rb") as f:
             data = f.read()
         self.assertEqual(len(data), 64, "write never grows a file")
