@@ -1,11 +1,5 @@
 // mmf tests — child processes and native files on Windows: CreateProcessW with anonymous pipes for
 // stdin and stdout, TerminateProcess for kill(). Also runs under Wine.
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
 #include <windows.h>
 
 #include <mutex>

@@ -6,12 +6,6 @@
 //
 // The examples are found next to the test helper: <build>/examples/<name>.exe. They are built by
 // the default build target; a missing one fails the test (it is never skipped).
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
 #include <windows.h>
 
 #include <gtest/gtest.h>

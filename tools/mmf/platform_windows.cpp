@@ -1,10 +1,4 @@
 // mmf tool — Windows implementation of platform.hpp.
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
 #include <windows.h>
 
 #include <io.h>
