@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "support/test_support.hpp"
+#include "win32_process.hpp"
 
 namespace mmf_test {
 
@@ -71,52 +72,6 @@ std::wstring widen(const std::string& s) {
   std::wstring w(static_cast<std::size_t>(n), L'\0');
   ::MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), w.data(), n);
   return w;
-}
-
-// One argument quoted as CommandLineToArgvW and the C runtime parse it back: backslashes are
-// literal except before a quote, where they are doubled.
-void append_quoted(std::wstring& line, const std::wstring& arg) {
-  if (!arg.empty() && arg.find_first_of(L" \t\n\v\"") == std::wstring::npos) {
-    line += arg;
-    return;
-  }
-  line += L'"';
-  std::size_t backslashes = 0;
-  for (const wchar_t c : arg) {
-    if (c == L'\\') {
-      ++backslashes;
-      continue;
-    }
-    if (c == L'"')
-      line.append(backslashes * 2 + 1, L'\\');
-    else
-      line.append(backslashes, L'\\');
-    backslashes = 0;
-    line += c;
-  }
-  line.append(backslashes * 2, L'\\');
-  line += L'"';
-}
-
-// The helper's path is compiled in by CMake. In a cross build run under Wine it is a Unix path
-// (/home/me/mmf/build/...): Wine's own wine_get_dos_file_name turns it into a DOS path
-// (Z:\home\me\mmf\build\...).
-// On Windows that export does not exist and the path is used as it is.
-std::wstring program_path(const std::filesystem::path& p) {
-  const std::string s = p.string();
-  if (!s.empty() && s.front() == '/') {
-    using convert_fn = WCHAR*(CDECL*)(LPCSTR);
-    const auto convert = reinterpret_cast<convert_fn>(reinterpret_cast<void*>(
-        ::GetProcAddress(::GetModuleHandleW(L"kernel32.dll"), "wine_get_dos_file_name")));
-    if (convert != nullptr) {
-      if (WCHAR* dos = convert(s.c_str())) {
-        std::wstring result(dos);
-        ::HeapFree(::GetProcessHeap(), 0, dos);
-        return result;
-      }
-    }
-  }
-  return p.wstring();
 }
 
 // Pipe ends meant for one child are inheritable from their creation until CreateProcessW returns;
@@ -252,13 +207,10 @@ void child_process::kill() noexcept {
 }
 
 child_process spawn_helper(std::vector<std::string> args) {
-  const std::wstring program = program_path(helper_path());
-  std::wstring command_line;
-  append_quoted(command_line, program);
-  for (const auto& a : args) {
-    command_line += L' ';
-    append_quoted(command_line, widen(a));
-  }
+  const std::wstring program = mmf::win32::program_path(helper_path());
+  std::vector<std::wstring> wide_args;
+  for (const auto& a : args)
+    wide_args.push_back(widen(a));
 
   std::lock_guard<std::mutex> lock(spawn_mutex);
   SECURITY_ATTRIBUTES inheritable{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
@@ -282,25 +234,17 @@ child_process spawn_helper(std::vector<std::string> args) {
     ::DuplicateHandle(::GetCurrentProcess(), our_stderr, ::GetCurrentProcess(), &stderr_copy, 0,
                       TRUE, DUPLICATE_SAME_ACCESS);
 
-  STARTUPINFOW si{};
-  si.cb = sizeof si;
-  si.dwFlags = STARTF_USESTDHANDLES;
-  si.hStdInput = stdin_r;
-  si.hStdOutput = stdout_w;
-  si.hStdError = stderr_copy;
-  PROCESS_INFORMATION pi{};
-  // bInheritHandles: TRUE, as exec() keeps descriptors without FD_CLOEXEC: handles a test made
-  // inheritable (inheritability::inheritable) reach the child, the others do not.
-  // Under Wine, CreateProcessW fails now and then with ERROR_INTERNAL_ERROR when many processes
-  // are started and killed in a row (1 in a few hundred); a missing or forbidden program fails
-  // for good. Transient failures are retried a few times.
-  BOOL ok = FALSE;
+  // Handles a test made inheritable (inheritability::inheritable) reach the child, the others do
+  // not (win32::start_process). Under Wine, CreateProcessW fails now and then with
+  // ERROR_INTERNAL_ERROR when many processes are started and killed in a row (1 in a few
+  // hundred); a missing or forbidden program fails for good. Transient failures are retried a few
+  // times.
+  const mmf::win32::standard_handles io{stdin_r, stdout_w, stderr_copy};
+  mmf::win32::started_process started;
   DWORD error = ERROR_SUCCESS;
   for (int attempt = 0; attempt < 5; ++attempt) {
-    ok = ::CreateProcessW(program.c_str(), command_line.data(), nullptr, nullptr, TRUE, 0, nullptr,
-                          nullptr, &si, &pi);
-    error = ::GetLastError();
-    if (ok || error == ERROR_FILE_NOT_FOUND || error == ERROR_PATH_NOT_FOUND ||
+    error = mmf::win32::start_process(program, wide_args, &io, {}, started);
+    if (error == ERROR_SUCCESS || error == ERROR_FILE_NOT_FOUND || error == ERROR_PATH_NOT_FOUND ||
         error == ERROR_ACCESS_DENIED || error == ERROR_BAD_EXE_FORMAT)
       break;
     ::Sleep(50);
@@ -308,17 +252,16 @@ child_process spawn_helper(std::vector<std::string> args) {
   ::CloseHandle(stdin_r);
   ::CloseHandle(stdout_w);
   if (stderr_copy != nullptr) ::CloseHandle(stderr_copy);
-  if (!ok) {
+  if (error != ERROR_SUCCESS) {
     ::CloseHandle(stdin_w);
     ::CloseHandle(stdout_r);
     throw std::system_error(static_cast<int>(error), std::system_category(),
                             "spawn_helper: CreateProcessW " + helper_path().string());
   }
-  ::CloseHandle(pi.hThread);
 
   auto p = std::make_unique<child_process::impl>();
-  p->process = pi.hProcess;
-  p->pid = pi.dwProcessId;
+  p->process = started.process;
+  p->pid = started.id;
   p->stdin_w = stdin_w;
   p->stdout_r = stdout_r;
   return child_process(std::move(p));
