@@ -19,8 +19,8 @@
 namespace mmf::win32 {
 
 // Appends `arg` to `line` as one argument that CommandLineToArgvW and the C runtime parse back to
-// `arg`: as it is when it has no blank and no quote, otherwise in quotes, where backslashes are
-// literal except before a quote, where they are doubled.
+// `arg`: as it is when it has no blank and no quote, otherwise in quotes, with its backslashes
+// literal except before a quote (there they are doubled, and the quote escaped).
 inline void append_argument(std::wstring& line, std::wstring_view arg) {
   if (!arg.empty() && arg.find_first_of(L" \t\n\v\"") == std::wstring_view::npos) {
     line += arg;
