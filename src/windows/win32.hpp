@@ -3,12 +3,7 @@
 // Private to src/windows/.
 #pragma once
 
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
+// WIN32_LEAN_AND_MEAN and NOMINMAX are the build's (mmf_use_windows_h, cmake/MmfWindows.cmake).
 #include <windows.h>
 
 #include <chrono>

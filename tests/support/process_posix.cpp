@@ -1,4 +1,5 @@
-// mmf tests — child processes on POSIX: posix_spawn with pipes for stdin and stdout.
+// mmf tests — the POSIX side of the support library: child processes (posix_spawn with pipes for
+// stdin and stdout, support/child_process_os.hpp), native file handles, the process id.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -11,10 +12,10 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
-#include <stdexcept>
 #include <system_error>
 #include <thread>
 
+#include "support/child_process_os.hpp"
 #include "support/test_support.hpp"
 
 extern char** environ;
@@ -74,143 +75,100 @@ std::string native_read_at(native_handle handle, std::uint64_t offset, std::size
   return out;
 }
 
-struct child_process::impl {
+// ---- Child processes: the OS side of child_process ----------------------------------------------
+
+namespace detail {
+
+struct os_child {
   pid_t pid = -1;
   int stdin_fd = -1;   // our end of the child's stdin
   int stdout_fd = -1;  // our end of the child's stdout
-  std::string buffer;  // bytes read from stdout but not yet returned as a line
-  bool reaped = false;
-  int status = 0;  // as wait() returns it, once reaped
-
-  ~impl() {
-    if (!reaped && pid > 0) {
-      ::kill(pid, SIGKILL);
-      reap(true);
-    }
-    close_fd(stdin_fd);
-    close_fd(stdout_fd);
-  }
 
   static void close_fd(int& fd) noexcept {
     if (fd >= 0) ::close(fd);
     fd = -1;
   }
-
-  // Reaps the child; with `block` false returns false if it is still running.
-  bool reap(bool block) noexcept {
-    if (reaped) return true;
-    int raw = 0;
-    for (;;) {
-      const pid_t r = ::waitpid(pid, &raw, block ? 0 : WNOHANG);
-      if (r == pid) break;
-      if (r == 0) return false;
-      if (errno == EINTR) continue;
-      // ECHILD: somebody else reaped it; report it as killed rather than hang.
-      raw = SIGKILL;
-      break;
-    }
-    reaped = true;
-    if (WIFEXITED(raw))
-      status = WEXITSTATUS(raw);
-    else if (WIFSIGNALED(raw))
-      status = -WTERMSIG(raw);
-    else
-      status = -SIGKILL;
-    return true;
-  }
 };
 
-child_process::child_process() noexcept = default;
-child_process::child_process(std::unique_ptr<impl> p) noexcept : impl_(std::move(p)) {}
-child_process::child_process(child_process&&) noexcept = default;
-child_process& child_process::operator=(child_process&&) noexcept = default;
-child_process::~child_process() = default;
-
-std::int64_t child_process::id() const noexcept {
-  return impl_ ? impl_->pid : -1;
+void os_child_deleter::operator()(os_child* child) const noexcept {
+  os_child::close_fd(child->stdin_fd);
+  os_child::close_fd(child->stdout_fd);
+  delete child;
 }
 
-std::optional<std::string> child_process::read_line(std::chrono::milliseconds timeout) {
-  if (!impl_) return std::nullopt;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+std::int64_t child_id(const os_child& child) noexcept {
+  return child.pid;
+}
+
+std::ptrdiff_t read_some(os_child& child, char* buffer, std::size_t size,
+                         std::chrono::steady_clock::time_point deadline) {
   for (;;) {
-    if (const auto nl = impl_->buffer.find('\n'); nl != std::string::npos) {
-      std::string line = impl_->buffer.substr(0, nl);
-      impl_->buffer.erase(0, nl + 1);
-      return line;
-    }
-    if (impl_->stdout_fd < 0) return std::nullopt;
+    if (child.stdout_fd < 0) return 0;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return std::nullopt;
-    pollfd p{impl_->stdout_fd, POLLIN, 0};
+    if (left.count() <= 0) return -1;
+    pollfd p{child.stdout_fd, POLLIN, 0};
     const int r = ::poll(&p, 1, static_cast<int>(left.count()));
     if (r < 0) {
       if (errno == EINTR) continue;
-      return std::nullopt;
+      return -1;
     }
-    if (r == 0) return std::nullopt;
-    char chunk[4096];
-    const ssize_t n = ::read(impl_->stdout_fd, chunk, sizeof chunk);
+    if (r == 0) return -1;
+    const ssize_t n = ::read(child.stdout_fd, buffer, size);
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
-      return std::nullopt;
+      return -1;
     }
-    if (n == 0) {  // end of file: a last line without '\n' is still returned
-      impl::close_fd(impl_->stdout_fd);
-      if (impl_->buffer.empty()) return std::nullopt;
-      std::string line = std::move(impl_->buffer);
-      impl_->buffer.clear();
-      return line;
-    }
-    impl_->buffer.append(chunk, static_cast<std::size_t>(n));
+    if (n == 0) os_child::close_fd(child.stdout_fd);
+    return n;
   }
 }
 
-bool child_process::write_line(std::string_view line) {
-  if (!impl_ || impl_->stdin_fd < 0) return false;
-  std::string data(line);
-  data.push_back('\n');
+bool write_all(os_child& child, std::string_view data) {
+  if (child.stdin_fd < 0) return false;
   std::size_t done = 0;
   while (done < data.size()) {
-    const ssize_t n = ::write(impl_->stdin_fd, data.data() + done, data.size() - done);
+    const ssize_t n = ::write(child.stdin_fd, data.data() + done, data.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return false;  // EPIPE: SIGPIPE is ignored by spawn_helper
+      return false;  // EPIPE: SIGPIPE is ignored by start_child
     }
     done += static_cast<std::size_t>(n);
   }
   return true;
 }
 
-void child_process::close_stdin() noexcept {
-  if (impl_) impl::close_fd(impl_->stdin_fd);
+void close_stdin(os_child& child) noexcept {
+  os_child::close_fd(child.stdin_fd);
 }
 
-int child_process::wait() {
-  if (!impl_) throw std::logic_error("child_process::wait on an empty object");
-  impl_->reap(true);
-  return impl_->status;
+std::optional<int> reap(os_child& child, bool block) noexcept {
+  int raw = 0;
+  for (;;) {
+    const pid_t r = ::waitpid(child.pid, &raw, block ? 0 : WNOHANG);
+    if (r == child.pid) break;
+    if (r == 0) return std::nullopt;
+    if (errno == EINTR) continue;
+    // ECHILD: somebody else reaped it; report it as killed rather than hang.
+    raw = SIGKILL;
+    break;
+  }
+  if (WIFEXITED(raw)) return WEXITSTATUS(raw);
+  if (WIFSIGNALED(raw)) return -WTERMSIG(raw);
+  return -SIGKILL;
 }
 
-std::optional<int> child_process::wait_for(std::chrono::milliseconds timeout) {
-  if (!impl_) throw std::logic_error("child_process::wait_for on an empty object");
-  if (wait_until([this] { return impl_->reap(false); }, timeout)) return impl_->status;
-  return std::nullopt;
+int kill_and_reap(os_child& child) noexcept {
+  ::kill(child.pid, SIGKILL);
+  return *reap(child, true);
 }
 
-void child_process::kill() noexcept {
-  if (!impl_ || impl_->reaped) return;
-  ::kill(impl_->pid, SIGKILL);
-  impl_->reap(true);
-}
-
-child_process spawn_helper(std::vector<std::string> args) {
+os_child_ptr start_child(const std::filesystem::path& program_path, std::vector<std::string> args) {
   // A child that dies while we write to its stdin must give EPIPE, not kill the test.
   static std::once_flag ignore_sigpipe;
   std::call_once(ignore_sigpipe, [] { ::signal(SIGPIPE, SIG_IGN); });
 
-  const std::string program = helper_path().string();
+  const std::string program = program_path.string();
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(program.c_str()));
   for (auto& a : args)
@@ -246,11 +204,13 @@ child_process spawn_helper(std::vector<std::string> args) {
     throw std::system_error(rc, std::generic_category(), "spawn_helper: posix_spawn " + program);
   }
 
-  auto p = std::make_unique<child_process::impl>();
-  p->pid = pid;
-  p->stdin_fd = in_pipe[1];
-  p->stdout_fd = out_pipe[0];
-  return child_process(std::move(p));
+  os_child_ptr child(new os_child);
+  child->pid = pid;
+  child->stdin_fd = in_pipe[1];
+  child->stdout_fd = out_pipe[0];
+  return child;
 }
+
+}  // namespace detail
 
 }  // namespace mmf_test

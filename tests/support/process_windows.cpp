@@ -1,20 +1,16 @@
-// mmf tests — child processes and native files on Windows: CreateProcessW with anonymous pipes for
-// stdin and stdout, TerminateProcess for kill(). Also runs under Wine.
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
+// mmf tests — the Windows side of the support library: child processes (CreateProcessW with
+// anonymous pipes for stdin and stdout, TerminateProcess for kill(); support/child_process_os.hpp),
+// native files, the probes of what the file system enforces. Also runs under Wine.
 #include <windows.h>
 
 #include <mutex>
-#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <thread>
 
+#include "support/child_process_os.hpp"
 #include "support/test_support.hpp"
+#include "win32_process.hpp"
 
 namespace mmf_test {
 
@@ -79,52 +75,6 @@ std::wstring widen(const std::string& s) {
   return w;
 }
 
-// One argument quoted as CommandLineToArgvW and the C runtime parse it back: backslashes are
-// literal except before a quote, where they are doubled.
-void append_quoted(std::wstring& line, const std::wstring& arg) {
-  if (!arg.empty() && arg.find_first_of(L" \t\n\v\"") == std::wstring::npos) {
-    line += arg;
-    return;
-  }
-  line += L'"';
-  std::size_t backslashes = 0;
-  for (const wchar_t c : arg) {
-    if (c == L'\\') {
-      ++backslashes;
-      continue;
-    }
-    if (c == L'"')
-      line.append(backslashes * 2 + 1, L'\\');
-    else
-      line.append(backslashes, L'\\');
-    backslashes = 0;
-    line += c;
-  }
-  line.append(backslashes * 2, L'\\');
-  line += L'"';
-}
-
-// The helper's path is compiled in by CMake. In a cross build run under Wine it is a Unix path
-// (/home/me/mmf/build/...): Wine's own wine_get_dos_file_name turns it into a DOS path
-// (Z:\home\me\mmf\build\...).
-// On Windows that export does not exist and the path is used as it is.
-std::wstring program_path(const std::filesystem::path& p) {
-  const std::string s = p.string();
-  if (!s.empty() && s.front() == '/') {
-    using convert_fn = WCHAR*(CDECL*)(LPCSTR);
-    const auto convert = reinterpret_cast<convert_fn>(reinterpret_cast<void*>(
-        ::GetProcAddress(::GetModuleHandleW(L"kernel32.dll"), "wine_get_dos_file_name")));
-    if (convert != nullptr) {
-      if (WCHAR* dos = convert(s.c_str())) {
-        std::wstring result(dos);
-        ::HeapFree(::GetProcessHeap(), 0, dos);
-        return result;
-      }
-    }
-  }
-  return p.wstring();
-}
-
 // Pipe ends meant for one child are inheritable from their creation until CreateProcessW returns;
 // a child started meanwhile by another thread would inherit them too (and keep our pipes open).
 // Spawning one child at a time closes that window for children started by this library.
@@ -132,98 +82,65 @@ std::mutex spawn_mutex;
 
 }  // namespace
 
-struct child_process::impl {
+// ---- Child processes: the OS side of child_process ----------------------------------------------
+
+namespace detail {
+
+struct os_child {
   HANDLE process = nullptr;
   DWORD pid = 0;
   HANDLE stdin_w = nullptr;   // our end of the child's stdin
   HANDLE stdout_r = nullptr;  // our end of the child's stdout
-  std::string buffer;         // bytes read from stdout but not yet returned as a line
-  bool reaped = false;
-  int status = 0;
-
-  ~impl() {
-    if (!reaped && process != nullptr) {
-      ::TerminateProcess(process, 1);
-      reap(true);
-    }
-    close(stdin_w);
-    close(stdout_r);
-    close(process);
-  }
 
   static void close(HANDLE& h) noexcept {
     if (h != nullptr && h != INVALID_HANDLE_VALUE) ::CloseHandle(h);
     h = nullptr;
   }
-
-  bool reap(bool block) noexcept {
-    if (reaped) return true;
-    if (::WaitForSingleObject(process, block ? INFINITE : 0) != WAIT_OBJECT_0) return false;
-    DWORD code = 0;
-    ::GetExitCodeProcess(process, &code);
-    reaped = true;
-    status = static_cast<int>(code);
-    return true;
-  }
 };
 
-child_process::child_process() noexcept = default;
-child_process::child_process(std::unique_ptr<impl> p) noexcept : impl_(std::move(p)) {}
-child_process::child_process(child_process&&) noexcept = default;
-child_process& child_process::operator=(child_process&&) noexcept = default;
-child_process::~child_process() = default;
+void os_child_deleter::operator()(os_child* child) const noexcept {
+  os_child::close(child->stdin_w);
+  os_child::close(child->stdout_r);
+  os_child::close(child->process);
+  delete child;
+}
 
-std::int64_t child_process::id() const noexcept {
-  return impl_ ? static_cast<std::int64_t>(impl_->pid) : -1;
+std::int64_t child_id(const os_child& child) noexcept {
+  return static_cast<std::int64_t>(child.pid);
 }
 
 // Anonymous pipes cannot be waited on with a timeout, so the pipe is polled with PeekNamedPipe.
-std::optional<std::string> child_process::read_line(std::chrono::milliseconds timeout) {
-  if (!impl_) return std::nullopt;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+std::ptrdiff_t read_some(os_child& child, char* buffer, std::size_t size,
+                         std::chrono::steady_clock::time_point deadline) {
   for (;;) {
-    if (const auto nl = impl_->buffer.find('\n'); nl != std::string::npos) {
-      std::string line = impl_->buffer.substr(0, nl);
-      impl_->buffer.erase(0, nl + 1);
-      if (!line.empty() && line.back() == '\r') line.pop_back();  // the child's text-mode stdout
-      return line;
-    }
-    if (impl_->stdout_r == nullptr) return std::nullopt;
+    if (child.stdout_r == nullptr) return 0;
     DWORD available = 0;
-    if (!::PeekNamedPipe(impl_->stdout_r, nullptr, 0, nullptr, &available, nullptr)) {
-      // ERROR_BROKEN_PIPE: the child closed stdout or ended. A last line without '\n' is
-      // still returned.
-      impl::close(impl_->stdout_r);
-      if (impl_->buffer.empty()) return std::nullopt;
-      std::string line = std::move(impl_->buffer);
-      impl_->buffer.clear();
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      return line;
+    if (!::PeekNamedPipe(child.stdout_r, nullptr, 0, nullptr, &available, nullptr)) {
+      // ERROR_BROKEN_PIPE: the child closed stdout or ended.
+      os_child::close(child.stdout_r);
+      return 0;
     }
     if (available == 0) {
-      if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+      if (std::chrono::steady_clock::now() >= deadline) return -1;
       ::Sleep(1);
       continue;
     }
-    char chunk[4096];
+    const DWORD want = available < size ? available : static_cast<DWORD>(size);
     DWORD n = 0;
-    const DWORD want = available < sizeof chunk ? available : static_cast<DWORD>(sizeof chunk);
-    if (!::ReadFile(impl_->stdout_r, chunk, want, &n, nullptr) || n == 0) {
-      impl::close(impl_->stdout_r);
-      continue;
+    if (!::ReadFile(child.stdout_r, buffer, want, &n, nullptr) || n == 0) {
+      os_child::close(child.stdout_r);
+      return 0;
     }
-    impl_->buffer.append(chunk, n);
+    return static_cast<std::ptrdiff_t>(n);
   }
 }
 
-bool child_process::write_line(std::string_view line) {
-  if (!impl_ || impl_->stdin_w == nullptr) return false;
-  std::string data(line);
-  data.push_back('\n');
+bool write_all(os_child& child, std::string_view data) {
+  if (child.stdin_w == nullptr) return false;
   std::size_t done = 0;
   while (done < data.size()) {
     DWORD n = 0;
-    if (!::WriteFile(impl_->stdin_w, data.data() + done, static_cast<DWORD>(data.size() - done), &n,
+    if (!::WriteFile(child.stdin_w, data.data() + done, static_cast<DWORD>(data.size() - done), &n,
                      nullptr))
       return false;  // ERROR_NO_DATA / ERROR_BROKEN_PIPE: the child is gone
     done += n;
@@ -231,40 +148,33 @@ bool child_process::write_line(std::string_view line) {
   return true;
 }
 
-void child_process::close_stdin() noexcept {
-  if (impl_) impl::close(impl_->stdin_w);
+void close_stdin(os_child& child) noexcept {
+  os_child::close(child.stdin_w);
 }
 
-int child_process::wait() {
-  if (!impl_) throw std::logic_error("child_process::wait on an empty object");
-  impl_->reap(true);
-  return impl_->status;
-}
-
-std::optional<int> child_process::wait_for(std::chrono::milliseconds timeout) {
-  if (!impl_) throw std::logic_error("child_process::wait_for on an empty object");
-  if (wait_until([this] { return impl_->reap(false); }, timeout)) return impl_->status;
-  return std::nullopt;
+// A blocking wait ends only with the child (a failed wait of a handle that is not a process
+// cannot happen here), so with `block` there is always a status.
+std::optional<int> reap(os_child& child, bool block) noexcept {
+  if (::WaitForSingleObject(child.process, block ? INFINITE : 0) != WAIT_OBJECT_0 && !block)
+    return std::nullopt;
+  DWORD code = 0;
+  ::GetExitCodeProcess(child.process, &code);
+  return static_cast<int>(code);
 }
 
 // TerminateProcess is Windows' SIGKILL: the process ends at once, its handles are closed by the
 // kernel and a mutex it owned is abandoned.
-void child_process::kill() noexcept {
-  if (!impl_ || impl_->reaped) return;
-  ::TerminateProcess(impl_->process, 1);
-  ::WaitForSingleObject(impl_->process, INFINITE);
-  impl_->reaped = true;
-  impl_->status = killed_status;
+int kill_and_reap(os_child& child) noexcept {
+  ::TerminateProcess(child.process, 1);
+  ::WaitForSingleObject(child.process, INFINITE);
+  return child_process::killed_status;
 }
 
-child_process spawn_helper(std::vector<std::string> args) {
-  const std::wstring program = program_path(helper_path());
-  std::wstring command_line;
-  append_quoted(command_line, program);
-  for (const auto& a : args) {
-    command_line += L' ';
-    append_quoted(command_line, widen(a));
-  }
+os_child_ptr start_child(const std::filesystem::path& program_path, std::vector<std::string> args) {
+  const std::wstring program = mmf::win32::program_path(program_path);
+  std::vector<std::wstring> wide_args;
+  for (const auto& a : args)
+    wide_args.push_back(widen(a));
 
   std::lock_guard<std::mutex> lock(spawn_mutex);
   SECURITY_ATTRIBUTES inheritable{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
@@ -288,25 +198,17 @@ child_process spawn_helper(std::vector<std::string> args) {
     ::DuplicateHandle(::GetCurrentProcess(), our_stderr, ::GetCurrentProcess(), &stderr_copy, 0,
                       TRUE, DUPLICATE_SAME_ACCESS);
 
-  STARTUPINFOW si{};
-  si.cb = sizeof si;
-  si.dwFlags = STARTF_USESTDHANDLES;
-  si.hStdInput = stdin_r;
-  si.hStdOutput = stdout_w;
-  si.hStdError = stderr_copy;
-  PROCESS_INFORMATION pi{};
-  // bInheritHandles: TRUE, as exec() keeps descriptors without FD_CLOEXEC: handles a test made
-  // inheritable (inheritability::inheritable) reach the child, the others do not.
-  // Under Wine, CreateProcessW fails now and then with ERROR_INTERNAL_ERROR when many processes
-  // are started and killed in a row (1 in a few hundred); a missing or forbidden program fails
-  // for good. Transient failures are retried a few times.
-  BOOL ok = FALSE;
+  // Handles a test made inheritable (inheritability::inheritable) reach the child, the others do
+  // not (win32::start_process). Under Wine, CreateProcessW fails now and then with
+  // ERROR_INTERNAL_ERROR when many processes are started and killed in a row (1 in a few
+  // hundred); a missing or forbidden program fails for good. Transient failures are retried a few
+  // times.
+  const mmf::win32::standard_handles io{stdin_r, stdout_w, stderr_copy};
+  mmf::win32::started_process started;
   DWORD error = ERROR_SUCCESS;
   for (int attempt = 0; attempt < 5; ++attempt) {
-    ok = ::CreateProcessW(program.c_str(), command_line.data(), nullptr, nullptr, TRUE, 0, nullptr,
-                          nullptr, &si, &pi);
-    error = ::GetLastError();
-    if (ok || error == ERROR_FILE_NOT_FOUND || error == ERROR_PATH_NOT_FOUND ||
+    error = mmf::win32::start_process(program, wide_args, &io, {}, started);
+    if (error == ERROR_SUCCESS || error == ERROR_FILE_NOT_FOUND || error == ERROR_PATH_NOT_FOUND ||
         error == ERROR_ACCESS_DENIED || error == ERROR_BAD_EXE_FORMAT)
       break;
     ::Sleep(50);
@@ -314,21 +216,22 @@ child_process spawn_helper(std::vector<std::string> args) {
   ::CloseHandle(stdin_r);
   ::CloseHandle(stdout_w);
   if (stderr_copy != nullptr) ::CloseHandle(stderr_copy);
-  if (!ok) {
+  if (error != ERROR_SUCCESS) {
     ::CloseHandle(stdin_w);
     ::CloseHandle(stdout_r);
     throw std::system_error(static_cast<int>(error), std::system_category(),
-                            "spawn_helper: CreateProcessW " + helper_path().string());
+                            "spawn_helper: CreateProcessW " + program_path.string());
   }
-  ::CloseHandle(pi.hThread);
 
-  auto p = std::make_unique<child_process::impl>();
-  p->process = pi.hProcess;
-  p->pid = pi.dwProcessId;
-  p->stdin_w = stdin_w;
-  p->stdout_r = stdout_r;
-  return child_process(std::move(p));
+  os_child_ptr child(new os_child);
+  child->process = started.process;
+  child->pid = started.id;
+  child->stdin_w = stdin_w;
+  child->stdout_r = stdout_r;
+  return child;
 }
+
+}  // namespace detail
 
 // ---- Native handles -----------------------------------------------------------------------------
 

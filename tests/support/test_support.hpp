@@ -1,7 +1,8 @@
 // mmf tests — portable support: unique names, temporary directories, child processes.
 //
-// This header is OS-free. The portable parts live in support/test_support.cpp; process handling is
-// in support/process_posix.cpp or support/process_windows.cpp, chosen by tests/CMakeLists.txt.
+// This header is OS-free. The portable parts live in support/test_support.cpp and, for child
+// processes, support/child_process.cpp; what needs the OS is in support/process_posix.cpp or
+// support/process_windows.cpp, chosen by tests/CMakeLists.txt.
 #pragma once
 
 #include <chrono>
@@ -127,8 +128,9 @@ class child_process {
   // The OS process id.
   std::int64_t id() const noexcept;
 
-  // Reads one line (without its '\n') from the child's stdout. nullopt on end of file (the child
-  // closed stdout or exited) or when `timeout` passes first.
+  // Reads one line (without its '\n', nor a '\r' before it, as a Windows child's text-mode stdout
+  // writes) from the child's stdout. nullopt on end of file (the child closed stdout or exited) or
+  // when `timeout` passes first.
   std::optional<std::string> read_line(std::chrono::milliseconds timeout = 10s);
   // Writes `line` and a '\n' to the child's stdin. False if the child is gone (never raises
   // SIGPIPE).

@@ -3,12 +3,6 @@
 // SEC_RESERVE for delay_allocate_pages, sharing flags of persisted files, inheritable handles,
 // one namespace for all kinds of object, the emulated abandonment on destruction, the LONG limit of
 // semaphores, timeouts that never end early, and no object list.
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
 #include <windows.h>
 
 #include <gtest/gtest.h>

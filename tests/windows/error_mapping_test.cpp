@@ -3,12 +3,6 @@
 //
 // The mapping function is internal: this test includes its header from src/ and links it from the
 // static library (the windows preset builds mmf as a static library).
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
 #include <windows.h>
 
 #include <gtest/gtest.h>

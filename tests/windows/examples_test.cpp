@@ -6,12 +6,6 @@
 //
 // The examples are found next to the test helper: <build>/examples/<name>.exe. They are built by
 // the default build target; a missing one fails the test (it is never skipped).
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
 #include <windows.h>
 
 #include <gtest/gtest.h>
@@ -23,27 +17,9 @@
 
 #include "expected_output.hpp"
 #include "support/test_support.hpp"
+#include "win32_process.hpp"
 
 namespace {
-
-// A path compiled in by CMake is a Unix path in a cross build run under Wine: Wine's
-// wine_get_dos_file_name turns it into Z:\...; on Windows the path is used as it is.
-std::wstring native_path(const std::filesystem::path& p) {
-  const std::string s = p.string();
-  if (!s.empty() && s.front() == '/') {
-    using convert_fn = WCHAR*(CDECL*)(LPCSTR);
-    const auto convert = reinterpret_cast<convert_fn>(reinterpret_cast<void*>(
-        ::GetProcAddress(::GetModuleHandleW(L"kernel32.dll"), "wine_get_dos_file_name")));
-    if (convert != nullptr) {
-      if (WCHAR* dos = convert(s.c_str())) {
-        std::wstring result(dos);
-        ::HeapFree(::GetProcessHeap(), 0, dos);
-        return result;
-      }
-    }
-  }
-  return p.wstring();
-}
 
 std::filesystem::path examples_dir() {
   return mmf_test::helper_path().parent_path().parent_path() / "examples";
@@ -71,23 +47,14 @@ running start(const std::string& program, const std::filesystem::path& cwd,
     ADD_FAILURE() << "cannot create " << log.string();
     return r;
   }
-  const std::wstring app = native_path(exe);
-  std::wstring command_line = L"\"" + app + L"\"";
-  STARTUPINFOW si{};
-  si.cb = sizeof si;
-  si.dwFlags = STARTF_USESTDHANDLES;
-  si.hStdInput = nullptr;
-  si.hStdOutput = out;
-  si.hStdError = out;
-  PROCESS_INFORMATION pi{};
-  const std::wstring dir = cwd.wstring();
-  if (!::CreateProcessW(app.c_str(), command_line.data(), nullptr, nullptr, TRUE, 0, nullptr,
-                        dir.c_str(), &si, &pi)) {
-    ADD_FAILURE() << "cannot start " << exe.string() << ": error " << ::GetLastError();
-  } else {
-    ::CloseHandle(pi.hThread);
-    r.process = pi.hProcess;
-  }
+  const mmf::win32::standard_handles io{nullptr, out, out};
+  mmf::win32::started_process child;
+  if (const DWORD error =
+          mmf::win32::start_process(mmf::win32::program_path(exe), {}, &io, cwd.wstring(), child);
+      error != ERROR_SUCCESS)
+    ADD_FAILURE() << "cannot start " << exe.string() << ": error " << error;
+  else
+    r.process = child.process;
   ::CloseHandle(out);
   return r;
 }

@@ -1,10 +1,4 @@
 // mmf tool — Windows implementation of platform.hpp.
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
 #include <windows.h>
 
 #include <io.h>
@@ -16,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "platform.hpp"
+#include "win32_process.hpp"
 
 namespace mmf::tool {
 
@@ -59,50 +54,23 @@ std::filesystem::path find_on_path(std::string_view program) {
   return {};
 }
 
-namespace {
-// Quotes one argument for CreateProcess's command-line parser (backslashes before a quote are
-// doubled, as the Microsoft C runtime expects).
-std::wstring quote_argument(const std::wstring& arg) {
-  if (!arg.empty() && arg.find_first_of(L" \t\"") == std::wstring::npos) return arg;
-  std::wstring out = L"\"";
-  std::size_t backslashes = 0;
-  for (const wchar_t c : arg) {
-    if (c == L'\\') {
-      ++backslashes;
-      continue;
-    }
-    if (c == L'"')
-      out.append(backslashes * 2 + 1, L'\\');
-    else
-      out.append(backslashes, L'\\');
-    backslashes = 0;
-    out += c;
-  }
-  out.append(backslashes * 2, L'\\');
-  out += L'"';
-  return out;
-}
-}  // namespace
-
+// Each argument is widened as a path is; win32::start_process quotes it.
 int run_program(const std::filesystem::path& program, const std::vector<std::string>& args) {
-  std::wstring command = quote_argument(program.wstring());
+  std::vector<std::wstring> wide_args;
   for (const std::string& a : args)
-    command += L" " + quote_argument(std::filesystem::path(a).wstring());
-  STARTUPINFOW si{};
-  si.cb = sizeof si;
-  PROCESS_INFORMATION pi{};
+    wide_args.push_back(std::filesystem::path(a).wstring());
   std::fflush(stdout);
   std::fflush(stderr);
-  if (!::CreateProcessW(program.wstring().c_str(), command.data(), nullptr, nullptr, TRUE, 0,
-                        nullptr, nullptr, &si, &pi)) {
-    fmt::print(stderr, "mmf: cannot run \"{}\": error {}\n", program.string(), ::GetLastError());
+  win32::started_process child;
+  if (const DWORD error = win32::start_process(program.wstring(), wide_args, nullptr, {}, child);
+      error != ERROR_SUCCESS) {
+    fmt::print(stderr, "mmf: cannot run \"{}\": error {}\n", program.string(), error);
     return 127;
   }
-  ::WaitForSingleObject(pi.hProcess, INFINITE);
+  ::WaitForSingleObject(child.process, INFINITE);
   DWORD code = 1;
-  ::GetExitCodeProcess(pi.hProcess, &code);
-  ::CloseHandle(pi.hThread);
-  ::CloseHandle(pi.hProcess);
+  ::GetExitCodeProcess(child.process, &code);
+  ::CloseHandle(child.process);
   return static_cast<int>(code);
 }
 
