@@ -29,6 +29,7 @@
 #include <mmf/named_event.hpp>
 #include <mmf/named_mutex.hpp>
 #include <mmf/objects.hpp>
+#include <mmf/view_accessor.hpp>
 
 namespace mmf::detail {
 
@@ -122,8 +123,28 @@ native_handle section_handle(const section& s) noexcept;
 std::error_code map_view(const section& s, std::uint64_t offset, std::size_t length,
                          access view_acc, void*& base) noexcept;
 void unmap_view(void* base, std::size_t length) noexcept;
-// Writes the dirty pages of a view to the backing file and waits (a no-op for non-persisted maps).
+// Writes the dirty pages of [base, base + length) of a view to the backing file and waits (a no-op
+// for non-persisted maps). `base` is the view's mapping or, for a range, a page-aligned address
+// inside it; [base, base + length) ends inside the mapping.
 std::error_code flush_view(const section& s, void* base, std::size_t length) noexcept;
+
+// Page control (view_accessor::flush_async, advise, lock_in_memory, unlock_from_memory). For each:
+// `base` is page-aligned and inside one view's mapping, length > 0, [base, base + length) ends
+// inside that mapping; the core has checked the range and the advice value, and calls the flushes
+// only for file-backed (persisted, not copy-on-write) views. Nothing changes on failure.
+//
+// Starts writing the range's dirty pages to the backing file without waiting. `file_offset` is the
+// map offset of `base`.
+std::error_code flush_view_async(const section& s, void* base, std::size_t length,
+                                 std::uint64_t file_offset) noexcept;
+// A usage hint for the range of a view mapped with `view_acc`. Never loses data, never changes
+// what any view reads: advice::dont_need on a copy-on-write view (whose private pages exist
+// nowhere else) is a reclaim hint at most. A hint the OS cannot take is not an error.
+std::error_code advise_view(void* base, std::size_t length, access view_acc, advice a) noexcept;
+// Locks the range in physical memory; not_enough_memory past the process's limit.
+std::error_code lock_view(void* base, std::size_t length) noexcept;
+// Unlocks the range; pages that were not locked are not an error.
+std::error_code unlock_view(void* base, std::size_t length) noexcept;
 
 // ---- Named synchronisation objects
 // ---------------------------------------------------------------- Each back end defines these
