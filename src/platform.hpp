@@ -197,6 +197,26 @@ std::error_code semaphore_release(semaphore_object& s, std::uint32_t count,
 std::error_code semaphore_acquire(semaphore_object& s, std::chrono::nanoseconds timeout,
                                   bool& acquired) noexcept;
 
+// ---- Waiting for several objects (wait_any / wait_all, see <mmf/wait.hpp>)
+// -----------------------------------------------------------
+
+// One object to wait for: exactly one of the three is set.
+struct wait_target {
+  mutex_object* mutex = nullptr;
+  event_object* event = nullptr;
+  semaphore_object* semaphore = nullptr;
+};
+
+// 1 to 64 targets (for `all`, no object twice), checked by the core. all == false: waits until one
+// target is signalled and takes it (locks the mutex, one count of the semaphore, the signal of an
+// automatic event; a manual event is only observed), the lowest index first; sets `index` and
+// `abandoned` (a mutex taken over from a dead or destroying owner). all == true: waits until all
+// are signalled and takes every one, or none. `timed_out` is set when `timeout` passed first
+// (nothing taken). On an error nothing is taken. Timeouts as for the single waits above.
+std::error_code wait_many(const wait_target* targets, std::size_t count, bool all,
+                          std::chrono::nanoseconds timeout, std::size_t& index, bool& abandoned,
+                          bool& timed_out) noexcept;
+
 // ---- Named objects (inspection, see <mmf/objects.hpp>)
 // ---------------------------------------------
 
