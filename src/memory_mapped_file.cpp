@@ -312,6 +312,7 @@ std::error_code memory_mapped_file::make_view(std::uint64_t offset, std::uint64_
   detail::view_base v;
   v.size_ = size;
   v.pointer_offset_ = pointer_offset;
+  v.map_offset_ = aligned;
   v.access_ = acc;
   v.readable_ = acc != access::write;
   v.writable_ = acc == access::read_write || acc == access::write || acc == access::copy_on_write ||

@@ -9,14 +9,10 @@
 #include "errors.hpp"
 #include "names.hpp"
 #include "platform.hpp"
+#include "sync_state.hpp"
 
 namespace mmf {
 namespace detail {
-
-struct mutex_state {
-  platform::mutex_ptr object;
-  std::string name;  // as given by the caller (what() and name())
-};
 
 namespace {
 

@@ -29,6 +29,7 @@
 #include <mmf/named_event.hpp>
 #include <mmf/named_mutex.hpp>
 #include <mmf/objects.hpp>
+#include <mmf/view_accessor.hpp>
 
 namespace mmf::detail {
 
@@ -122,8 +123,28 @@ native_handle section_handle(const section& s) noexcept;
 std::error_code map_view(const section& s, std::uint64_t offset, std::size_t length,
                          access view_acc, void*& base) noexcept;
 void unmap_view(void* base, std::size_t length) noexcept;
-// Writes the dirty pages of a view to the backing file and waits (a no-op for non-persisted maps).
+// Writes the dirty pages of [base, base + length) of a view to the backing file and waits (a no-op
+// for non-persisted maps). `base` is the view's mapping or, for a range, a page-aligned address
+// inside it; [base, base + length) ends inside the mapping.
 std::error_code flush_view(const section& s, void* base, std::size_t length) noexcept;
+
+// Page control (view_accessor::flush_async, advise, lock_in_memory, unlock_from_memory). For each:
+// `base` is page-aligned and inside one view's mapping, length > 0, [base, base + length) ends
+// inside that mapping; the core has checked the range and the advice value, and calls the flushes
+// only for file-backed (persisted, not copy-on-write) views. Nothing changes on failure.
+//
+// Starts writing the range's dirty pages to the backing file without waiting. `file_offset` is the
+// map offset of `base`.
+std::error_code flush_view_async(const section& s, void* base, std::size_t length,
+                                 std::uint64_t file_offset) noexcept;
+// A usage hint for the range of a view mapped with `view_acc`. Never loses data, never changes
+// what any view reads: advice::dont_need on a copy-on-write view (whose private pages exist
+// nowhere else) is a reclaim hint at most. A hint the OS cannot take is not an error.
+std::error_code advise_view(void* base, std::size_t length, access view_acc, advice a) noexcept;
+// Locks the range in physical memory; not_enough_memory past the process's limit.
+std::error_code lock_view(void* base, std::size_t length) noexcept;
+// Unlocks the range; pages that were not locked are not an error.
+std::error_code unlock_view(void* base, std::size_t length) noexcept;
 
 // ---- Named synchronisation objects
 // ---------------------------------------------------------------- Each back end defines these
@@ -175,6 +196,26 @@ std::error_code semaphore_release(semaphore_object& s, std::uint32_t count,
                                   std::uint32_t& previous) noexcept;
 std::error_code semaphore_acquire(semaphore_object& s, std::chrono::nanoseconds timeout,
                                   bool& acquired) noexcept;
+
+// ---- Waiting for several objects (wait_any / wait_all, see <mmf/wait.hpp>)
+// -----------------------------------------------------------
+
+// One object to wait for: exactly one of the three is set.
+struct wait_target {
+  mutex_object* mutex = nullptr;
+  event_object* event = nullptr;
+  semaphore_object* semaphore = nullptr;
+};
+
+// 1 to 64 targets (for `all`, no object twice), checked by the core. all == false: waits until one
+// target is signalled and takes it (locks the mutex, one count of the semaphore, the signal of an
+// automatic event; a manual event is only observed), the lowest index first; sets `index` and
+// `abandoned` (a mutex taken over from a dead or destroying owner). all == true: waits until all
+// are signalled and takes every one, or none. `timed_out` is set when `timeout` passed first
+// (nothing taken). On an error nothing is taken. Timeouts as for the single waits above.
+std::error_code wait_many(const wait_target* targets, std::size_t count, bool all,
+                          std::chrono::nanoseconds timeout, std::size_t& index, bool& abandoned,
+                          bool& timed_out) noexcept;
 
 // ---- Named objects (inspection, see <mmf/objects.hpp>)
 // ---------------------------------------------

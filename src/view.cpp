@@ -20,6 +20,7 @@ view_base::view_base(view_base&& other) noexcept
     : data_(std::exchange(other.data_, nullptr)),
       size_(std::exchange(other.size_, 0)),
       pointer_offset_(std::exchange(other.pointer_offset_, 0)),
+      map_offset_(std::exchange(other.map_offset_, 0)),
       map_base_(std::exchange(other.map_base_, nullptr)),
       map_length_(std::exchange(other.map_length_, 0)),
       readable_(std::exchange(other.readable_, false)),
@@ -35,6 +36,7 @@ view_base& view_base::operator=(view_base&& other) noexcept {
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
     pointer_offset_ = std::exchange(other.pointer_offset_, 0);
+    map_offset_ = std::exchange(other.map_offset_, 0);
     map_base_ = std::exchange(other.map_base_, nullptr);
     map_length_ = std::exchange(other.map_length_, 0);
     readable_ = std::exchange(other.readable_, false);
@@ -58,6 +60,7 @@ void view_base::reset() noexcept {
   data_ = nullptr;
   size_ = 0;
   pointer_offset_ = 0;
+  map_offset_ = 0;
   map_base_ = nullptr;
   map_length_ = 0;
   readable_ = writable_ = false;
@@ -73,6 +76,46 @@ std::error_code view_base::try_flush() const noexcept {
 
 void view_base::flush(const char* operation) const {
   if (auto ec = try_flush()) throw_error(ec, operation, owner_ ? owner_->name : std::string());
+}
+
+// The range arithmetic of page control happens here, once: the back end gets a page-aligned start
+// inside the mapping and a length that ends inside it.
+void view_base::page_control(page_op op, advice a, std::uint64_t offset, std::uint64_t size,
+                             const char* operation) const {
+  if (!owner_) throw_view_failure(view_failure::empty, operation, offset, size, 0);
+  if (offset > size_ || (size != 0 && size > size_ - offset))
+    throw_view_failure(view_failure::out_of_range, operation, offset, size, size_);
+  if (op == page_op::advise &&
+      static_cast<std::uint8_t>(a) > static_cast<std::uint8_t>(advice::dont_need))
+    throw_error(make_errc(std::errc::invalid_argument), operation, owner_->name);
+  if (size == 0) size = size_ - offset;
+  if (size == 0 || map_base_ == nullptr) return;  // nothing to do on an empty range
+  const bool has_file = owner_->persisted && access_ != access::copy_on_write;
+  if ((op == page_op::flush || op == page_op::flush_async) && !has_file) return;
+  const std::uint64_t page = platform::page_size();
+  const std::uint64_t first = pointer_offset_ + offset;  // in the mapping
+  const std::uint64_t start = first - first % page;
+  void* const at = static_cast<std::byte*>(map_base_) + static_cast<std::size_t>(start);
+  const auto length = static_cast<std::size_t>(first + size - start);
+  std::error_code ec;
+  switch (op) {
+    case page_op::flush:
+      ec = platform::flush_view(*owner_->section, at, length);
+      break;
+    case page_op::flush_async:
+      ec = platform::flush_view_async(*owner_->section, at, length, map_offset_ + start);
+      break;
+    case page_op::advise:
+      ec = platform::advise_view(at, length, access_, a);
+      break;
+    case page_op::lock:
+      ec = platform::lock_view(at, length);
+      break;
+    case page_op::unlock:
+      ec = platform::unlock_view(at, length);
+      break;
+  }
+  if (ec) throw_error(ec, operation, owner_->name);
 }
 
 // ---- view_streambuf -----------------------------------------------------------------------------

@@ -11,3 +11,4 @@
 #include <mmf/system.hpp>
 #include <mmf/view_accessor.hpp>
 #include <mmf/view_stream.hpp>
+#include <mmf/wait.hpp>

@@ -61,6 +61,7 @@ class MMF_API named_event {
   std::string_view name() const noexcept;
 
  private:
+  friend struct detail::wait_access;
   explicit named_event(std::unique_ptr<detail::event_state> s) noexcept;
   std::unique_ptr<detail::event_state> state_;
 };

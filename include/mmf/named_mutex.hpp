@@ -35,6 +35,7 @@ namespace detail {
 struct mutex_state;
 struct event_state;
 struct semaphore_state;
+struct wait_access;  // wait_any / wait_all reach the back end's objects through it
 // Converts a duration to nanoseconds, saturating (negative → 0, too large → infinite).
 template <class Rep, class Period>
 constexpr std::chrono::nanoseconds to_timeout(const std::chrono::duration<Rep, Period>& d) {
@@ -100,6 +101,7 @@ class MMF_API named_mutex {
   std::string_view name() const noexcept;
 
  private:
+  friend struct detail::wait_access;
   explicit named_mutex(std::unique_ptr<detail::mutex_state> s) noexcept;
   std::unique_ptr<detail::mutex_state> state_;
 };

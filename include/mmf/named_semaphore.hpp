@@ -58,6 +58,7 @@ class MMF_API named_semaphore {
   std::string_view name() const noexcept;
 
  private:
+  friend struct detail::wait_access;
   explicit named_semaphore(std::unique_ptr<detail::semaphore_state> s) noexcept;
   std::unique_ptr<detail::semaphore_state> state_;
 };

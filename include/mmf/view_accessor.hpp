@@ -30,6 +30,18 @@ namespace mmf {
 
 class memory_mapped_file;
 
+// A hint for advise(): how a range of a view will be used (madvise on POSIX). Never loses data.
+//   normal      no special treatment (the default read-ahead)
+//   sequential  read ahead aggressively; pages behind may be freed early
+//   random      little or no read-ahead
+//   will_need   start reading the range in now (PrefetchVirtualMemory on Windows)
+//   dont_need   the range is not needed soon: its memory may be reclaimed first. The data stays
+//               readable by this and every other view: on a shared view the pages are only
+//               unmapped from this process (the page cache or the shared memory keeps them); on a
+//               copy-on-write view, whose changes exist nowhere else, it is only a reclaim hint
+//               (MADV_COLD where the kernel has it, else nothing).
+enum class advice : std::uint8_t { normal, sequential, random, will_need, dont_need };
+
 namespace detail {
 
 struct map_state;
@@ -77,6 +89,14 @@ class MMF_API view_base {
   // The error_code form of flush(): returns the error instead of throwing.
   std::error_code try_flush() const noexcept;
 
+  // Page control over [offset, offset + size) of the view (size 0: to the end), widened to whole
+  // pages. Throws bad_file_descriptor (empty view), result_out_of_range (the range is not inside
+  // the view), invalid_argument (an advice outside its enumerators) or the OS's error, each naming
+  // `operation`. Documented on view_accessor.
+  enum class page_op : std::uint8_t { flush, flush_async, advise, lock, unlock };
+  void page_control(page_op op, advice a, std::uint64_t offset, std::uint64_t size,
+                    const char* operation) const;
+
  private:
   friend class mmf::memory_mapped_file;
   void reset() noexcept;
@@ -84,6 +104,7 @@ class MMF_API view_base {
   std::byte* data_ = nullptr;         // first byte of the view (map_base_ + pointer_offset_)
   std::uint64_t size_ = 0;            // bytes asked for
   std::uint64_t pointer_offset_ = 0;  // offset % allocation_granularity()
+  std::uint64_t map_offset_ = 0;      // the map offset where the mapping starts
   void* map_base_ = nullptr;          // what the OS mapped (nullptr for an empty view)
   std::size_t map_length_ = 0;
   bool readable_ = false;
@@ -208,6 +229,56 @@ class MMF_API view_accessor {
   // (msync(MS_SYNC) + fdatasync; FlushViewOfFile + FlushFileBuffers on Windows). A no-op for
   // non-persisted maps and copy-on-write views. Errors: bad_file_descriptor, or the OS's error.
   void flush() { view_.flush("view_accessor::flush"); }
+
+  // ---- Page control (msync, madvise, mlock; FlushViewOfFile, PrefetchVirtualMemory, VirtualLock)
+  //
+  // Each takes a range relative to the view: [offset, offset + size), size 0 meaning "to the end
+  // of the view"; the range is widened to whole pages, so bytes just outside it that share its
+  // first or last page are affected too. An empty range (an empty view, or offset == capacity()
+  // with size 0) does nothing. Common errors: result_out_of_range when offset > capacity() or
+  // offset + size > capacity() (overflow included), bad_file_descriptor on an empty accessor; the
+  // message names the call (e.g. "view_accessor::lock_in_memory"). Nothing is changed on error.
+
+  // Writes the range's dirty pages to the backing file and waits until they are on disk (as
+  // flush(), for that range only: msync(MS_SYNC) + fdatasync; FlushViewOfFile + FlushFileBuffers).
+  // A no-op for non-persisted maps and copy-on-write views. Errors: the common ones, or the OS's
+  // error (e.g. io_error).
+  void flush(std::uint64_t offset, std::uint64_t size) {
+    view_.page_control(detail::view_base::page_op::flush, advice::normal, offset, size,
+                       "view_accessor::flush");
+  }
+  // Starts writing the range's dirty pages to the backing file and returns without waiting
+  // (Linux: sync_file_range(SYNC_FILE_RANGE_WRITE), since msync(MS_ASYNC) does nothing there;
+  // Windows: FlushViewOfFile without FlushFileBuffers). Nothing is durable until a flush() that
+  // waits returns. A no-op for non-persisted maps and copy-on-write views. Errors: the common ones.
+  void flush_async(std::uint64_t offset = 0, std::uint64_t size = 0) {
+    view_.page_control(detail::view_base::page_op::flush_async, advice::normal, offset, size,
+                       "view_accessor::flush_async");
+  }
+  // Tells the OS how the range will be used (see mmf::advice); a hint that never loses data and
+  // never changes what any view reads. POSIX: madvise (a hint the kernel cannot take, e.g. on
+  // huge pages, is ignored). Windows: will_need prefetches the range (Windows 8 and later); the
+  // other hints have no equivalent for a view there and do nothing.
+  // Errors: the common ones, invalid_argument for a value outside the enumerators.
+  void advise(advice a, std::uint64_t offset = 0, std::uint64_t size = 0) const {
+    view_.page_control(detail::view_base::page_op::advise, a, offset, size,
+                       "view_accessor::advise");
+  }
+  // Locks the range's pages in physical memory (mlock / VirtualLock): they are read in now and
+  // not paged out until unlock_from_memory() or the view is closed (munmap drops the lock; on
+  // Windows unmapping does too). Locks do not nest: one unlock releases any number of locks.
+  // Errors: the common ones; not_enough_memory past the limit (RLIMIT_MEMLOCK for a process
+  // without CAP_IPC_LOCK, also when that limit is 0; the working-set minimum on Windows).
+  void lock_in_memory(std::uint64_t offset = 0, std::uint64_t size = 0) const {
+    view_.page_control(detail::view_base::page_op::lock, advice::normal, offset, size,
+                       "view_accessor::lock_in_memory");
+  }
+  // Unlocks the range's pages (munlock / VirtualUnlock); pages that were not locked are fine.
+  // Errors: the common ones.
+  void unlock_from_memory(std::uint64_t offset = 0, std::uint64_t size = 0) const {
+    view_.page_control(detail::view_base::page_op::unlock, advice::normal, offset, size,
+                       "view_accessor::unlock_from_memory");
+  }
 
  private:
   friend class memory_mapped_file;

@@ -144,6 +144,33 @@ class MMF_API view_stream : public std::iostream {
       buf_.slow_put(&value, sizeof(T), "view_stream::write_as");
   }
 
+  // ---- Page control: as view_accessor's (see view_accessor.hpp for what each does and costs),
+  // over [offset, offset + size) of the view, size 0 meaning "to the end"; messages name
+  // "view_stream::<call>". None of them moves the position or touches the stream state; they
+  // throw mmf::error (result_out_of_range, bad_file_descriptor, invalid_argument, the OS's error)
+  // whatever exceptions() says.
+  using std::iostream::flush;  // flush(): the whole view, through the stream (sync)
+  void flush(std::uint64_t offset, std::uint64_t size) {
+    buf_.view().page_control(detail::view_base::page_op::flush, advice::normal, offset, size,
+                             "view_stream::flush");
+  }
+  void flush_async(std::uint64_t offset = 0, std::uint64_t size = 0) {
+    buf_.view().page_control(detail::view_base::page_op::flush_async, advice::normal, offset, size,
+                             "view_stream::flush_async");
+  }
+  void advise(advice a, std::uint64_t offset = 0, std::uint64_t size = 0) const {
+    buf_.view().page_control(detail::view_base::page_op::advise, a, offset, size,
+                             "view_stream::advise");
+  }
+  void lock_in_memory(std::uint64_t offset = 0, std::uint64_t size = 0) const {
+    buf_.view().page_control(detail::view_base::page_op::lock, advice::normal, offset, size,
+                             "view_stream::lock_in_memory");
+  }
+  void unlock_from_memory(std::uint64_t offset = 0, std::uint64_t size = 0) const {
+    buf_.view().page_control(detail::view_base::page_op::unlock, advice::normal, offset, size,
+                             "view_stream::unlock_from_memory");
+  }
+
  private:
   friend class memory_mapped_file;
   explicit view_stream(detail::view_base&& view);

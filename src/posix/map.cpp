@@ -19,6 +19,12 @@
 //   result_out_of_range (an offset past off_t), permission_denied, not_enough_memory.
 // - flush_view writes a persisted section's range and waits (msync MS_SYNC), then fdatasync so a
 //   grown size is durable too; other sections have nothing to flush.
+// - Page control: flush_view_async starts the writeback with sync_file_range (msync(MS_ASYNC) is
+//   a no-op on Linux); advise_view is madvise, where dont_need is MADV_DONTNEED only on shared
+//   views (the page cache or the shared memory keeps the pages) and MADV_COLD on copy-on-write
+//   views (MADV_DONTNEED would discard their private changes); lock_view / unlock_view are
+//   mlock / munlock, and every refusal of mlock is not_enough_memory.
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -262,6 +268,78 @@ std::error_code flush_view(const section& s, void* base, std::size_t length) noe
   // then makes a grown file's new size durable too.
   if (::msync(base, length, MS_SYNC) != 0) return last_error();
   if (::fdatasync(s.map_fd) != 0) return last_error();
+  return {};
+}
+
+// ---- Page control -------------------------------------------------------------------------------
+
+std::error_code flush_view_async(const section& s, void* base, std::size_t length,
+                                 std::uint64_t file_offset) noexcept {
+  if (!s.persisted) return {};
+  // msync(MS_ASYNC) is what POSIX offers, but Linux does nothing for it (dirty pages of a shared
+  // mapping are tracked in the page cache already); sync_file_range(SYNC_FILE_RANGE_WRITE)
+  // starts the writeback of the range and returns without waiting for it.
+  if (::msync(base, length, MS_ASYNC) != 0) return last_error();
+  if (::sync_file_range(s.map_fd, static_cast<off_t>(file_offset), static_cast<off_t>(length),
+                        SYNC_FILE_RANGE_WRITE) != 0) {
+    const int e = errno;
+    // A file system or kernel without it: the pages still reach the file in due course.
+    if (e != EINVAL && e != ENOSYS && e != ESPIPE) return {e, std::system_category()};
+  }
+  return {};
+}
+
+std::error_code advise_view(void* base, std::size_t length, access view_acc, advice a) noexcept {
+  int hint = MADV_NORMAL;
+  switch (a) {
+    case advice::normal:
+      break;
+    case advice::sequential:
+      hint = MADV_SEQUENTIAL;
+      break;
+    case advice::random:
+      hint = MADV_RANDOM;
+      break;
+    case advice::will_need:
+      hint = MADV_WILLNEED;
+      break;
+    case advice::dont_need:
+      // On a MAP_SHARED view MADV_DONTNEED only drops this process's page-table entries (a dirty
+      // page is marked dirty in the page cache first): every view, here or in another process,
+      // still reads the same bytes. On a MAP_PRIVATE (copy-on-write) view it would throw away
+      // the private changes, which exist nowhere else: MADV_COLD only moves the pages to the
+      // front of the reclaim queue, from which they are swapped, never discarded.
+#ifdef MADV_COLD
+      hint = view_acc == access::copy_on_write ? MADV_COLD : MADV_DONTNEED;
+#else
+      if (view_acc == access::copy_on_write) return {};
+      hint = MADV_DONTNEED;
+#endif
+      break;
+  }
+  if (::madvise(base, length, hint) != 0) {
+    const int e = errno;
+    // EINVAL: a hint this kernel or this kind of mapping (hugetlbfs, a kernel before MADV_COLD)
+    // does not take; EAGAIN: no resources for the read-ahead now. A hint is allowed to do nothing.
+    if (e == EINVAL || e == EAGAIN) return {};
+    return {e, std::system_category()};
+  }
+  return {};
+}
+
+std::error_code lock_view(void* base, std::size_t length) noexcept {
+  if (::mlock(base, length) != 0) {
+    const int e = errno;
+    // ENOMEM: past RLIMIT_MEMLOCK; EPERM: that limit is 0 (without CAP_IPC_LOCK); EAGAIN: some
+    // pages could not be locked. Each means "not that much memory may be locked".
+    if (e == ENOMEM || e == EPERM || e == EAGAIN) return make_errc(std::errc::not_enough_memory);
+    return {e, std::system_category()};
+  }
+  return {};
+}
+
+std::error_code unlock_view(void* base, std::size_t length) noexcept {
+  if (::munlock(base, length) != 0) return last_error();
   return {};
 }
 

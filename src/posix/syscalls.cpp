@@ -90,8 +90,15 @@ int real_memory(memory_figures* out) {
   return 0;
 }
 
+long real_futex_waitv(void* waiters, unsigned count, unsigned flags, const void* timeout,
+                      int clockid) {
+  // 449 in every architecture's table (the generic syscall number of futex_waitv).
+  return ::syscall(449, waiters, count, flags, timeout, clockid);
+}
+
 constexpr syscall_table real_table{real_posix_fallocate, real_ftruncate, real_mmap,
-                                   real_flock,           real_fstatvfs,  real_memory};
+                                   real_flock,           real_fstatvfs,  real_memory,
+                                   real_futex_waitv};
 syscall_table table = real_table;
 }  // namespace
 

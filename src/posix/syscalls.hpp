@@ -32,6 +32,11 @@ struct syscall_table {
   // Fills *out from /proc/meminfo (and the cgroup limit); returns 0, or an errno value when the
   // figures cannot be read (no /proc): callers then reserve without checking.
   int (*memory)(memory_figures* out);
+  // futex_waitv(2) (Linux 5.16+): `waiters` is an array of `count` struct futex_waitv, `timeout`
+  // an absolute struct __kernel_timespec on `clockid` or nullptr. Returns the index of a woken
+  // futex, or -1 with errno set (ENOSYS on older kernels).
+  long (*futex_waitv)(void* waiters, unsigned count, unsigned flags, const void* timeout,
+                      int clockid);
 };
 
 syscall_table& sys() noexcept;

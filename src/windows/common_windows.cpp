@@ -66,6 +66,29 @@ DWORD wait(HANDLE h, std::chrono::nanoseconds timeout) noexcept {
   }
 }
 
+DWORD wait_multiple(const HANDLE* handles, DWORD count, bool wait_all,
+                    std::chrono::nanoseconds timeout) noexcept {
+  using namespace std::chrono;
+  const BOOL all = wait_all ? TRUE : FALSE;
+  if (timeout <= nanoseconds::zero()) return ::WaitForMultipleObjects(count, handles, all, 0);
+  const auto start = steady_clock::now();
+  const bool forever = timeout == nanoseconds::max() ||
+                       timeout > nanoseconds::max() - start.time_since_epoch() - hours(24);
+  const auto deadline = forever ? steady_clock::time_point::max() : start + timeout;
+  constexpr DWORD max_chunk = 0x7FFFFFFF;
+  for (;;) {
+    DWORD ms = max_chunk;
+    if (!forever) {
+      const auto remaining = deadline - steady_clock::now();
+      if (remaining <= nanoseconds::zero()) return WAIT_TIMEOUT;
+      const auto rounded_up = ceil<milliseconds>(remaining).count();
+      ms = static_cast<DWORD>(std::min<long long>(rounded_up, max_chunk));
+    }
+    const DWORD r = ::WaitForMultipleObjects(count, handles, all, forever ? INFINITE : ms);
+    if (r != WAIT_TIMEOUT) return r;
+  }
+}
+
 std::error_code open_failure(bool creating) noexcept {
   const DWORD e = ::GetLastError();
   if (e == ERROR_INVALID_HANDLE)

@@ -63,4 +63,8 @@ std::error_code event_wait(event_object& e, std::chrono::nanoseconds timeout,
   return {};
 }
 
+HANDLE wait_handle(const event_object& o) noexcept {
+  return o.handle.get();
+}
+
 }  // namespace mmf::detail::platform

@@ -105,9 +105,16 @@ std::error_code mutex_acquire(mutex_object& m, std::chrono::nanoseconds timeout,
     return {};
   }
   if (r != WAIT_OBJECT_0 && r != WAIT_ABANDONED) return win::last_error();
+  bool abandoned = false;
+  mutex_note_acquired(m, r == WAIT_ABANDONED, abandoned);
+  status = abandoned ? lock_status::abandoned : lock_status::acquired;
+  return {};
+}
+
+void mutex_note_acquired(mutex_object& m, bool kernel_abandoned, bool& abandoned) noexcept {
   const std::uint64_t me = thread_serial();
-  bool abandoned = r == WAIT_ABANDONED;
-  if (r == WAIT_OBJECT_0 && m.owner.load(std::memory_order_relaxed) == me && m.depth > 0) {
+  abandoned = kernel_abandoned;
+  if (!kernel_abandoned && m.owner.load(std::memory_order_relaxed) == me && m.depth > 0) {
     ++m.depth;  // recursive acquisition: the flag cannot have been set while we held it
   } else {
     m.owner.store(me, std::memory_order_relaxed);
@@ -115,8 +122,10 @@ std::error_code mutex_acquire(mutex_object& m, std::chrono::nanoseconds timeout,
     if (take_flag(m)) abandoned = true;
     m.taken_over = abandoned;
   }
-  status = abandoned ? lock_status::abandoned : lock_status::acquired;
-  return {};
+}
+
+HANDLE wait_handle(const mutex_object& m) noexcept {
+  return m.handle.get();
 }
 
 std::error_code mutex_release(mutex_object& m) noexcept {

@@ -25,6 +25,11 @@
 // - flush: FlushViewOfFile writes the dirty pages, but only FlushFileBuffers waits for the file's
 //   data and metadata to reach the disk, so persisted maps call both. A persisted map opened by
 //   name in another process has no handle to the file: its flush() is FlushViewOfFile only.
+// - Page control: flush_async is FlushViewOfFile alone (it starts the writes; FlushFileBuffers
+//   would wait). advise: will_need prefetches (PrefetchVirtualMemory, best effort); Windows has
+//   no per-view equivalent of the other hints, which do nothing. lock/unlock are VirtualLock /
+//   VirtualUnlock; VirtualLock past the working-set minimum fails with ERROR_WORKING_SET_QUOTA,
+//   not_enough_memory.
 #include "win32.hpp"
 
 #include <psapi.h>
@@ -309,6 +314,38 @@ std::error_code flush_view(const section& s, void* base, std::size_t length) noe
   if (!::FlushViewOfFile(base, length)) return win::last_error();
   HANDLE file = s.flush_file ? s.flush_file.get() : s.own_file.get();
   if (file != nullptr && s.file_writable && !::FlushFileBuffers(file)) return win::last_error();
+  return {};
+}
+
+// ---- Page control -------------------------------------------------------------------------------
+
+std::error_code flush_view_async(const section& s, void* base, std::size_t length,
+                                 std::uint64_t /*file_offset*/) noexcept {
+  if (!s.persisted) return {};
+  // FlushViewOfFile starts writing the range's dirty pages; only FlushFileBuffers waits for them.
+  if (!::FlushViewOfFile(base, length)) return win::last_error();
+  return {};
+}
+
+std::error_code advise_view(void* base, std::size_t length, access /*view_acc*/,
+                            advice a) noexcept {
+  // Only will_need has a Windows counterpart for a mapped view. (OfferVirtualMemory and
+  // DiscardVirtualMemory, the nearest to dont_need, may discard the contents: never used.)
+  if (a == advice::will_need) prefetch(base, length);
+  return {};
+}
+
+std::error_code lock_view(void* base, std::size_t length) noexcept {
+  if (!::VirtualLock(base, length)) return win::last_error();
+  return {};
+}
+
+std::error_code unlock_view(void* base, std::size_t length) noexcept {
+  if (!::VirtualUnlock(base, length)) {
+    const DWORD e = ::GetLastError();
+    // ERROR_NOT_LOCKED: some page was not locked, which munlock does not complain about either.
+    if (e != ERROR_NOT_LOCKED) return win::error_from_win32(e);
+  }
   return {};
 }
 

@@ -72,4 +72,8 @@ std::error_code semaphore_acquire(semaphore_object& s, std::chrono::nanoseconds 
   return {};
 }
 
+HANDLE wait_handle(const semaphore_object& o) noexcept {
+  return o.handle.get();
+}
+
 }  // namespace mmf::detail::platform

@@ -55,9 +55,27 @@ std::error_code kernel_name(const object_name& name, std::wstring& out,
 // wait repeated against a monotonic deadline: it never returns WAIT_TIMEOUT early. Returns
 // WAIT_OBJECT_0, WAIT_ABANDONED, WAIT_TIMEOUT or WAIT_FAILED (GetLastError() then says why).
 DWORD wait(HANDLE h, std::chrono::nanoseconds timeout) noexcept;
+// The same for several handles (WaitForMultipleObjects, wait_all as it says), with the same
+// rounding and deadline: returns WAIT_OBJECT_0 + i, WAIT_ABANDONED_0 + i, WAIT_TIMEOUT or
+// WAIT_FAILED.
+DWORD wait_multiple(const HANDLE* handles, DWORD count, bool wait_all,
+                    std::chrono::nanoseconds timeout) noexcept;
 
 // The failure of a Create*/Open* call: another kind of object under the name is
 // ERROR_INVALID_HANDLE, reported as "in use" when creating and "not found" when opening.
 std::error_code open_failure(bool creating) noexcept;
 
 }  // namespace mmf::detail::win
+
+namespace mmf::detail::platform {
+
+// For wait_many (wait_many_windows.cpp): the kernel handle each object waits on, and the
+// bookkeeping of a mutex that a wait other than mutex_acquire has just given this thread
+// (recursion, the emulated abandonment of mutex_windows.cpp); `abandoned` is set to whether the
+// acquisition counts as lock_status::abandoned.
+HANDLE wait_handle(const mutex_object& m) noexcept;
+HANDLE wait_handle(const event_object& e) noexcept;
+HANDLE wait_handle(const semaphore_object& s) noexcept;
+void mutex_note_acquired(mutex_object& m, bool kernel_abandoned, bool& abandoned) noexcept;
+
+}  // namespace mmf::detail::platform

@@ -6,6 +6,11 @@
 //   read <offset>             -> "value <u64 at offset>"
 //   write <offset> <u64>      -> "ok"
 //   flush                     -> "ok" (view_accessor::flush)
+//   flush_range <off> <size>  -> "ok" (view_accessor::flush(offset, size))
+//   flush_async               -> "ok" (view_accessor::flush_async over the view)
+//   advise <advice>           -> "ok" (view_accessor::advise over the view: normal, sequential,
+//                                random, will_need, dont_need)
+//   lock / unlock             -> "ok" (lock_in_memory / unlock_from_memory over the view)
 //   close_map                 -> "ok" (closes the memory_mapped_file; the view stays)
 //   close_view                -> "ok" (unmaps the view; the map stays, if not closed)
 //   quit, or end of file      -> exits 0
@@ -48,6 +53,15 @@ mmf::file_mode parse_file_mode(std::string_view s) {
   throw mmf_helper::usage_error{"unknown file_mode " + std::string(s)};
 }
 
+mmf::advice parse_advice(std::string_view s) {
+  if (s == "normal") return mmf::advice::normal;
+  if (s == "sequential") return mmf::advice::sequential;
+  if (s == "random") return mmf::advice::random;
+  if (s == "will_need") return mmf::advice::will_need;
+  if (s == "dont_need") return mmf::advice::dont_need;
+  throw mmf_helper::usage_error{"unknown advice " + std::string(s)};
+}
+
 // Splits a line at spaces.
 std::vector<std::string> words(const std::string& line) {
   std::vector<std::string> out;
@@ -82,6 +96,21 @@ int run_shell(mmf::memory_mapped_file map, std::string ready) {
         mmf_helper::say("ok");
       } else if (w[0] == "flush") {
         view.flush();
+        mmf_helper::say("ok");
+      } else if (w[0] == "flush_range" && w.size() == 3) {
+        view.flush(mmf_helper::to_u64(w[1]), mmf_helper::to_u64(w[2]));
+        mmf_helper::say("ok");
+      } else if (w[0] == "flush_async") {
+        view.flush_async();
+        mmf_helper::say("ok");
+      } else if (w[0] == "advise" && w.size() == 2) {
+        view.advise(parse_advice(w[1]));
+        mmf_helper::say("ok");
+      } else if (w[0] == "lock") {
+        view.lock_in_memory();
+        mmf_helper::say("ok");
+      } else if (w[0] == "unlock") {
+        view.unlock_from_memory();
         mmf_helper::say("ok");
       } else if (w[0] == "close_map") {
         map = mmf::memory_mapped_file();

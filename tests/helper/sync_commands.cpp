@@ -227,3 +227,13 @@ MMF_HELPER_COMMAND(sem_wait) {
   mmf_helper::say(acquired ? "acquired" : "timed_out");
   return 0;
 }
+
+// event_set_after <name> <ms>: opens the event, says "ready", sleeps <ms>, sets it, exits 0.
+MMF_HELPER_COMMAND(event_set_after) {
+  if (argc != 3) throw mmf_helper::usage_error{"event_set_after <name> <ms>"};
+  auto e = mmf::named_event::open_existing(argv[1]);
+  mmf_helper::say("ready");
+  std::this_thread::sleep_for(to_ms(argv[2]));
+  e.set();
+  return 0;
+}

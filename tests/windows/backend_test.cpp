@@ -2,7 +2,7 @@
 // kernel object names shared with Win32 programs, page-rounded capacity of an opened map,
 // SEC_RESERVE for delay_allocate_pages, sharing flags of persisted files, inheritable handles,
 // one namespace for all kinds of object, the emulated abandonment on destruction, the LONG limit of
-// semaphores, timeouts that never end early, and no object list.
+// semaphores, timeouts that never end early, no object list, and VirtualLock's working-set limit.
 #include <windows.h>
 
 #include <gtest/gtest.h>
@@ -340,6 +340,31 @@ TEST(WindowsObjects, NothingToListNoPathAndNoPermissionBits) {
   EXPECT_MMF_ERROR(mmf::set_object_permissions(mmf::object_kind::map, "Global\\x",
                                                std::filesystem::perms::others_read),
                    std::errc::operation_not_supported);
+}
+
+// VirtualLock can lock no more than the process's minimum working set (less a few pages): past
+// it, ERROR_WORKING_SET_QUOTA, which lock_in_memory reports as not_enough_memory. Wine does not
+// enforce the working set (its VirtualLock succeeds): the test says so and skips there.
+TEST(WindowsViews, LockPastTheWorkingSetIsNotEnoughMemory) {
+  SIZE_T min_ws = 0;
+  SIZE_T max_ws = 0;
+  ASSERT_TRUE(::GetProcessWorkingSetSize(::GetCurrentProcess(), &min_ws, &max_ws));
+  ASSERT_TRUE(::SetProcessWorkingSetSize(::GetCurrentProcess(), 1 << 20, 4 << 20));
+  auto map = memory_mapped_file::create_new({}, 32u << 20);
+  auto view = map.create_view_accessor();
+  bool refused = false;
+  std::string what;
+  try {
+    view.lock_in_memory();
+  } catch (const mmf::error& e) {
+    refused = true;
+    what = e.what();
+    EXPECT_TRUE(e.code() == std::errc::not_enough_memory) << what;
+  }
+  if (!refused) view.unlock_from_memory();
+  ::SetProcessWorkingSetSize(::GetCurrentProcess(), min_ws, max_ws);
+  if (!refused) GTEST_SKIP() << "VirtualLock locked 32 MiB past a 1 MiB working set (Wine)";
+  EXPECT_NE(what.find("view_accessor::lock_in_memory"), std::string::npos) << what;
 }
 
 }  // namespace
