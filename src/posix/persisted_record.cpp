@@ -83,7 +83,9 @@ std::error_code publish_record(const object_name& name, int file, const std::fil
   if (::fstat(file, &st) != 0) return last_error();
   std::string where;
   if (path != nullptr) {
-    where = std::filesystem::absolute(*path).string();
+    std::error_code ec;
+    where = std::filesystem::absolute(*path, ec).string();
+    if (ec) return ec;  // the working directory is gone or unreadable
   } else {
     // A caller-opened descriptor: its path, as the kernel knows it.
     char link[64];
