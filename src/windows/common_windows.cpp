@@ -43,9 +43,11 @@ std::error_code kernel_name(const object_name& name, std::wstring& out,
   }
 }
 
-DWORD wait(HANDLE h, std::chrono::nanoseconds timeout) noexcept {
+DWORD wait_multiple(const HANDLE* handles, DWORD count, bool wait_all,
+                    std::chrono::nanoseconds timeout) noexcept {
   using namespace std::chrono;
-  if (timeout <= nanoseconds::zero()) return ::WaitForSingleObject(h, 0);
+  const BOOL all = wait_all ? TRUE : FALSE;
+  if (timeout <= nanoseconds::zero()) return ::WaitForMultipleObjects(count, handles, all, 0);
   const auto start = steady_clock::now();
   // A deadline past what steady_clock can hold (about 292 years) is "forever".
   const bool forever = timeout == nanoseconds::max() ||
@@ -61,32 +63,15 @@ DWORD wait(HANDLE h, std::chrono::nanoseconds timeout) noexcept {
       const auto rounded_up = ceil<milliseconds>(remaining).count();
       ms = static_cast<DWORD>(std::min<long long>(rounded_up, max_chunk));
     }
-    const DWORD r = ::WaitForSingleObject(h, forever ? INFINITE : ms);
+    const DWORD r = ::WaitForMultipleObjects(count, handles, all, forever ? INFINITE : ms);
     if (r != WAIT_TIMEOUT) return r;
   }
 }
 
-DWORD wait_multiple(const HANDLE* handles, DWORD count, bool wait_all,
-                    std::chrono::nanoseconds timeout) noexcept {
-  using namespace std::chrono;
-  const BOOL all = wait_all ? TRUE : FALSE;
-  if (timeout <= nanoseconds::zero()) return ::WaitForMultipleObjects(count, handles, all, 0);
-  const auto start = steady_clock::now();
-  const bool forever = timeout == nanoseconds::max() ||
-                       timeout > nanoseconds::max() - start.time_since_epoch() - hours(24);
-  const auto deadline = forever ? steady_clock::time_point::max() : start + timeout;
-  constexpr DWORD max_chunk = 0x7FFFFFFF;
-  for (;;) {
-    DWORD ms = max_chunk;
-    if (!forever) {
-      const auto remaining = deadline - steady_clock::now();
-      if (remaining <= nanoseconds::zero()) return WAIT_TIMEOUT;
-      const auto rounded_up = ceil<milliseconds>(remaining).count();
-      ms = static_cast<DWORD>(std::min<long long>(rounded_up, max_chunk));
-    }
-    const DWORD r = ::WaitForMultipleObjects(count, handles, all, forever ? INFINITE : ms);
-    if (r != WAIT_TIMEOUT) return r;
-  }
+DWORD wait(HANDLE h, std::chrono::nanoseconds timeout) noexcept {
+  // One handle: WaitForMultipleObjects gives WAIT_OBJECT_0, WAIT_ABANDONED or WAIT_TIMEOUT as
+  // WaitForSingleObject does.
+  return wait_multiple(&h, 1, false, timeout);
 }
 
 std::error_code open_failure(bool creating) noexcept {
