@@ -103,16 +103,10 @@ TEST(Wait, AnyWakesWhenAnotherThreadSignals) {
   const std::string mn = name("w_wm");
   auto m = named_mutex::create_or_open(mn);
   std::vector<waitable> set{&a, &s};
-  std::thread t1([&] {
-    std::this_thread::sleep_for(20ms);
-    s.release();
-  });
+  std::thread t1 = mmf_test::run_after(20ms, [&] { s.release(); });
   EXPECT_EQ(mmf::wait_any(set, 10s), 1u);
   t1.join();
-  std::thread t2([&] {
-    std::this_thread::sleep_for(20ms);
-    a.set();
-  });
+  std::thread t2 = mmf_test::run_after(20ms, [&] { a.set(); });
   EXPECT_EQ(mmf::wait_any(set, 10s), 0u);
   t2.join();
   // A mutex held by another thread: taken once it is unlocked.
@@ -171,10 +165,7 @@ TEST(Wait, AllWaitsForTheLastOne) {
   auto a = named_event::create_or_open(name("w_la"), event_reset::automatic);
   auto s = named_semaphore::create_or_open(name("w_ls"), 1, 1);
   std::vector<waitable> set{&a, &s};
-  std::thread t([&] {
-    std::this_thread::sleep_for(20ms);
-    a.set();
-  });
+  std::thread t = mmf_test::run_after(20ms, [&] { a.set(); });
   EXPECT_TRUE(mmf::wait_all(set, 10s));
   t.join();
   EXPECT_FALSE(s.try_acquire());

@@ -50,16 +50,10 @@ void wakes_and_times_out() {
   auto x = named_mutex::create_or_open(mn);
   std::vector<waitable> events{&a, &m, &s};
   EXPECT_EQ(mmf::wait_any(events, 30ms), std::nullopt);
-  std::thread t1([&] {
-    std::this_thread::sleep_for(20ms);
-    s.release();
-  });
+  std::thread t1 = mmf_test::run_after(20ms, [&] { s.release(); });
   EXPECT_EQ(mmf::wait_any(events, 10s), 2u);
   t1.join();
-  std::thread t2([&] {
-    std::this_thread::sleep_for(20ms);
-    m.set();
-  });
+  std::thread t2 = mmf_test::run_after(20ms, [&] { m.set(); });
   EXPECT_EQ(mmf::wait_any(events, 10s), 1u);
   t2.join();
   m.reset();

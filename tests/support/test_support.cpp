@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include <mmf/system.hpp>
 #include "support/error_assertions.hpp"
@@ -80,6 +81,13 @@ int open_gate_and_count(mmf::named_event (&go)[2], int round, mmf::named_semapho
   for (int i = 0; i < waiters; ++i)
     if (done.try_acquire_for(10s)) ++woken;
   return woken;
+}
+
+std::thread run_after(std::chrono::milliseconds delay, std::function<void()> action) {
+  return std::thread([delay, action = std::move(action)] {
+    std::this_thread::sleep_for(delay);
+    action();
+  });
 }
 
 bool wait_until(const std::function<bool()>& predicate, std::chrono::milliseconds timeout) {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <mmf/memory_mapped_file.hpp>
@@ -96,6 +97,10 @@ std::string native_read_at(native_handle handle, std::uint64_t offset, std::size
 // the predicate's last result.
 bool wait_until(const std::function<bool()>& predicate,
                 std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
+
+// Starts a thread that sleeps `delay`, then runs `action` (for tests whose waiter must be asleep
+// before it is signalled). The caller joins it.
+std::thread run_after(std::chrono::milliseconds delay, std::function<void()> action);
 
 // The waking half of one round of the manual-event tests, whose waiters (threads or processes)
 // release `ready`, wait on go[round % 2], then release `done`: closes go[(round + 1) % 2] for the
