@@ -9,6 +9,7 @@
 #include <mmf/named_semaphore.hpp>
 #include <mmf/objects.hpp>
 #include <mmf/system.hpp>
+#include <mmf/version.hpp>
 #include <mmf/view_accessor.hpp>
 #include <mmf/view_stream.hpp>
 #include <mmf/wait.hpp>

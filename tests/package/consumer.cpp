@@ -1,5 +1,6 @@
 // The program both packaging tests build as an outside project: it consumes mmf::mmf, creates a
-// small anonymous map, writes a value through a view accessor and reads it back.
+// small anonymous map, writes a value through a view accessor and reads it back, and checks that
+// the library it loaded is the version its headers name.
 #include <mmf/mmf.hpp>
 
 #include <cstdint>
@@ -18,8 +19,12 @@ int main() {
                    static_cast<unsigned long long>(got), static_cast<unsigned long long>(expected));
       return 1;
     }
-    std::printf("mmf package test: ok (mmf %d.%d.%d)\n", MMF_VERSION_MAJOR, MMF_VERSION_MINOR,
-                MMF_VERSION_PATCH);
+    if (mmf::version() != mmf::header_version) {
+      std::fprintf(stderr, "mmf package test: loaded mmf %s, built against %d.%d.%d\n",
+                   mmf::version_string(), MMF_VERSION_MAJOR, MMF_VERSION_MINOR, MMF_VERSION_PATCH);
+      return 1;
+    }
+    std::printf("mmf package test: ok (mmf %s)\n", mmf::version_string());
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mmf package test: %s\n", e.what());

@@ -13,8 +13,8 @@
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
-#include <mmf/config.hpp>
 #include <mmf/error.hpp>
+#include <mmf/version.hpp>
 
 #include "commands.hpp"
 #include "parse.hpp"
@@ -57,8 +57,8 @@ int main(int argc, char** argv) {
       "A map NAME is what programs pass to mmf::memory_mapped_file (\"frames\", \"Local\\frames\", "
       "\"Global\\frames\").",
       "mmf"};
-  app.set_version_flag("--version", fmt::format("mmf {}.{}.{}", MMF_VERSION_MAJOR,
-                                                MMF_VERSION_MINOR, MMF_VERSION_PATCH));
+  // The version of the library loaded, which is the tool's own (they are built together).
+  app.set_version_flag("--version", fmt::format("mmf {}", mmf::version_string()));
   app.require_subcommand(1);
   app.footer(footer(
       "  mmf create frames 64MiB --hold &   # create a map and keep it alive\n"
