@@ -46,4 +46,5 @@ mmf_require_packages() {
 # benchmarks) needs.
 # shellcheck disable=SC2034  # used by the scripts that source this file
 MMF_DEV_PACKAGES=(cmake ninja-build g++ libgtest-dev googletest libgmock-dev libbenchmark-dev
-  libfmt-dev libcli11-dev libboost-dev python3 pkg-config dpkg-dev)
+  libfmt-dev libcli11-dev libboost-dev python3 pkg-config dpkg-dev
+  python3-dev python3-pybind11 pybind11-dev python3-pytest python3-numpy)
