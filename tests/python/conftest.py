@@ -2,8 +2,10 @@
 Python child processes."""
 import itertools
 import os
+import queue
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -22,10 +24,21 @@ class Child:
     def __init__(self, argv, env=None):
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      text=True, bufsize=1, env=env)
+        self._lines = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
-    def read_line(self):
-        line = self.proc.stdout.readline()
-        return line.rstrip("\n")
+    def _read(self):
+        for line in self.proc.stdout:
+            self._lines.put(line.rstrip("\n"))
+        self._lines.put(None)  # end of file
+
+    def read_line(self, timeout=10.0):
+        """The child's next line; None at end of file or when `timeout` seconds pass first."""
+        try:
+            return self._lines.get(timeout=timeout)
+        except queue.Empty:
+            return None
 
     def write_line(self, line):
         self.proc.stdin.write(line + "\n")
@@ -38,6 +51,7 @@ class Child:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait(10)
+        self._reader.join(10)
         for pipe in (self.proc.stdin, self.proc.stdout):
             if pipe:
                 pipe.close()
@@ -71,3 +85,12 @@ def helper(spawn):
 def python_child(spawn):
     """python_child(code) runs `code` in a new Python process that imports mmf."""
     return lambda code: spawn([sys.executable, "-c", code], env=dict(os.environ))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def sweep_what_killed_children_left():
+    """A child killed with SIGKILL (a test that failed, or one that kills on purpose) leaves its
+    objects' files behind, stale; sweep them after the suite, as `mmf gc` would."""
+    yield
+    import mmf
+    mmf.remove_stale_objects()

@@ -207,8 +207,8 @@ def test_waits_are_interrupted_by_ctrl_c(name, python_child, wait):
     child = python_child(
         "import mmf, threading\n"
         f"NAME = {name!r}\n"
-        "print('waiting', flush=True)\n"
         "try:\n"
+        "    print('waiting', flush=True)\n"
         f"    {wait}\n"
         "    print('returned', flush=True)\n"
         "except KeyboardInterrupt:\n"
