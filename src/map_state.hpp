@@ -1,5 +1,6 @@
 // mmf — what a memory_mapped_file and each of its views share: the platform section (handles and
-// the hold on the name) and the map's facts (only grow and refresh_capacity change the capacity). Destroyed with the last of them.
+// the hold on the name) and the map's facts (only grow and refresh_capacity change the capacity).
+// Destroyed with the last of them.
 #pragma once
 
 #include <cstdint>

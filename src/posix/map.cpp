@@ -316,10 +316,11 @@ std::error_code grow_section(section& s, std::uint64_t /*old_capacity*/,
   if (size >= capacity) return {};  // another process has grown it this far already
   const bool lazy = has_option(s.options, map_options::delay_allocate_pages);
   const bool huge = has_option(s.options, map_options::huge_pages) && !s.hugetlb;
-  const auto kind = s.hugetlb ? posix::reservation_kind::huge_pages : posix::reservation_kind::memory;
-  const char* what = s.hugetlb     ? "anonymous huge pages"
-                     : s.hold      ? "shared memory"
-                                   : "anonymous shared memory";
+  const auto kind =
+      s.hugetlb ? posix::reservation_kind::huge_pages : posix::reservation_kind::memory;
+  const char* what = s.hugetlb ? "anonymous huge pages"
+                     : s.hold  ? "shared memory"
+                               : "anonymous shared memory";
   // The same check and reservation as at creation: check_reservation does not ask again for what
   // the object already holds, so only the grown part is checked and reserved.
   if (auto ec = size_object(s.map_fd, capacity, lazy, huge, kind, what)) {

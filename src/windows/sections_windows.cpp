@@ -37,17 +37,17 @@
 namespace mmf::detail::platform {
 
 struct section {
-  win::unique_handle mapping;     // the file-mapping object
-  win::unique_handle own_file;    // the file, when the section owns it
-  win::unique_handle flush_file;  // a duplicate of a caller's file handle (leave_open), for flush
-  HANDLE file = nullptr;          // the file handle reported by section_handle (may be borrowed)
-  bool persisted = false;         // backed by a file
-  bool file_writable = false;     // FlushFileBuffers needs write access
-  bool may_be_reserved = false;   // SEC_RESERVE, or unknown (opened by name): commit views
-  bool rounded_capacity = false;  // capacity came from VirtualQuery (page-rounded)
-  bool populate = false;          // map_options::populate: prefetch every view
-  bool named = false;             // the mapping has a kernel name
-  access acc = access::read_write;                 // the section's protection (grow)
+  win::unique_handle mapping;       // the file-mapping object
+  win::unique_handle own_file;      // the file, when the section owns it
+  win::unique_handle flush_file;    // a duplicate of a caller's file handle (leave_open), for flush
+  HANDLE file = nullptr;            // the file handle reported by section_handle (may be borrowed)
+  bool persisted = false;           // backed by a file
+  bool file_writable = false;       // FlushFileBuffers needs write access
+  bool may_be_reserved = false;     // SEC_RESERVE, or unknown (opened by name): commit views
+  bool rounded_capacity = false;    // capacity came from VirtualQuery (page-rounded)
+  bool populate = false;            // map_options::populate: prefetch every view
+  bool named = false;               // the mapping has a kernel name
+  access acc = access::read_write;  // the section's protection (grow)
   inheritability inherit = inheritability::none;  // of the mapping handle (grow)
   std::uint64_t capacity = 0;
 };
@@ -309,8 +309,8 @@ std::error_code grow_section(section& s, std::uint64_t /*old_capacity*/,
   }
   // A new, larger section over the grown file; views of the old one keep it alive and valid.
   win::security_attributes sa(s.inherit);
-  win::unique_handle mapping(::CreateFileMappingW(file, sa.get(), page_protection(s.acc),
-                                                  high_part(capacity), low_part(capacity), nullptr));
+  win::unique_handle mapping(::CreateFileMappingW(
+      file, sa.get(), page_protection(s.acc), high_part(capacity), low_part(capacity), nullptr));
   if (!mapping) {
     const auto ec = win::last_error();
     if (grows) resize_file(file, size);
