@@ -13,6 +13,13 @@
 //   (size_object) in named_spec::init, before it is published.
 // - Anonymous huge_pages try hugetlbfs first and fall back quietly to normal shared memory with
 //   transparent huge pages.
+// - grow_section grows a non-persisted object through size_object (so the grown part passes
+//   check_reservation and is reserved unless delay_allocate_pages) and a persisted map's file
+//   sparsely (resize_file), raising a named one's recorded capacity. Growers of one object are
+//   serialised across processes by an OFD lock (F_OFD_SETLKW, independent of the protocol's
+//   flocks) on its first byte (the record's, for a persisted map); under it the object's size is
+//   read first, so it never shrinks. section_capacity is the object's size (named shared memory)
+//   or the recorded capacity (named persisted map).
 // - map_view maps MAP_SHARED (copy_on_write: MAP_PRIVATE); access::write is read-write (POSIX has
 //   no write-only pages). With huge_pages a view of at least huge_page bytes is placed for huge
 //   pages; with populate it is prefaulted where the kernel can (Linux 5.14+). Errors:

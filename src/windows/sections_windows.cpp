@@ -22,6 +22,12 @@
 //   sizes VirtualQuery reports: the capacity rounded UP to a page (4096). Every view of an opened
 //   map is bounded by that rounded capacity; the bytes between the creator's capacity and the page
 //   end read as zero (and for a persisted map are not written to the file).
+// - grow: a section's size is fixed for life. An unnamed persisted map grows by extending its file
+//   and creating a new, larger section over it; the old section lives on in the views made from
+//   it, which stay valid. A pagefile-backed section (every non-persisted map) cannot be extended,
+//   and a named persisted map's name belongs to the section other processes hold:
+//   operation_not_supported. So no capacity changes after creation, and section_capacity only
+//   returns what the map already has.
 // - flush: FlushViewOfFile writes the dirty pages, but only FlushFileBuffers waits for the file's
 //   data and metadata to reach the disk, so persisted maps call both. A persisted map opened by
 //   name in another process has no handle to the file: its flush() is FlushViewOfFile only.
