@@ -1,5 +1,6 @@
 // mmf — what a memory_mapped_file and each of its views share: the platform section (handles and
-// the hold on the name) and the map's fixed facts. Destroyed with the last of them.
+// the hold on the name) and the map's facts (only grow and refresh_capacity change the capacity).
+// Destroyed with the last of them.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +15,8 @@ struct map_state {
   std::uint64_t capacity = 0;
   access acc = access::read_write;
   bool persisted = false;
-  std::string name;  // as given
+  std::string name;     // as given
+  std::string subject;  // what errors of the map name: the path (and name) of a persisted map
 };
 
 }  // namespace mmf::detail

@@ -106,7 +106,7 @@ std::error_code settle_capacity(platform::native_handle file, bool writable,
 std::error_code persisted_state(platform::native_handle file, bool own, const object_name* name,
                                 const std::filesystem::path* path, std::uint64_t capacity,
                                 access acc, inheritability inherit, std::string_view map_name,
-                                std::shared_ptr<map_state>& out) {
+                                std::string_view subject, std::shared_ptr<map_state>& out) {
   bool readable = false;
   bool writable = false;
   if (auto ec = platform::handle_access(file, readable, writable)) return ec;
@@ -124,6 +124,7 @@ std::error_code persisted_state(platform::native_handle file, bool own, const ob
   state->acc = acc;
   state->persisted = true;
   state->name = std::string(map_name);
+  state->subject = std::string(subject);
   out = std::move(state);
   return {};
 }
@@ -159,7 +160,7 @@ memory_mapped_file memory_mapped_file::create_from_file(const std::filesystem::p
     fail(ec);
   std::shared_ptr<map_state> state;
   if (auto ec = persisted_state(fd, true, map_name.empty() ? nullptr : &name, &path, capacity, acc,
-                                inheritability::none, map_name, state)) {
+                                inheritability::none, map_name, subject, state)) {
     platform::close_handle(fd);
     if (created) platform::remove_file(path);  // a failure leaves nothing behind
     fail(ec);
@@ -188,7 +189,7 @@ memory_mapped_file memory_mapped_file::create_from_file(native_handle_type file,
   if (auto ec = check_name(map_name, true, name)) fail(ec);
   std::shared_ptr<map_state> state;
   if (auto ec = persisted_state(file, !leave_open, map_name.empty() ? nullptr : &name, nullptr,
-                                capacity, acc, inherit, map_name, state))
+                                capacity, acc, inherit, map_name, subject, state))
     fail(ec);
   return memory_mapped_file(std::move(state));
 }
@@ -232,6 +233,7 @@ std::shared_ptr<map_state> named_map(platform::disposition how, std::string_view
   state->acc = acc;
   state->persisted = persisted;
   state->name = std::string(map_name);
+  state->subject = state->name;
   if (created_new != nullptr) *created_new = created;
   return state;
 }
@@ -360,6 +362,38 @@ view_stream memory_mapped_file::create_view_stream(std::uint64_t offset, std::ui
 view_stream memory_mapped_file::create_view_stream(std::uint64_t offset, std::uint64_t size,
                                                    access acc, std::error_code& ec) const noexcept {
   return detail::capture(ec, [&] { return create_view_stream(offset, size, acc); });
+}
+
+// ---- Growth -------------------------------------------------------------------------------------
+
+void memory_mapped_file::grow(std::uint64_t new_capacity) {
+  if (!state_) detail::throw_error(make_errc(std::errc::bad_file_descriptor), "grow");
+  auto fail = [&](std::error_code ec) { detail::throw_error(ec, "grow", state_->subject); };
+  if (new_capacity < state_->capacity) fail(make_errc(std::errc::invalid_argument));
+  if (!opens_writable(state_->acc)) fail(make_errc(std::errc::permission_denied));
+  if (new_capacity == state_->capacity) return;
+  if (auto ec = platform::grow_section(*state_->section, state_->capacity, new_capacity)) fail(ec);
+  state_->capacity = new_capacity;
+}
+
+void memory_mapped_file::grow(std::uint64_t new_capacity, std::error_code& ec) noexcept {
+  detail::capture(ec, [&] {
+    grow(new_capacity);
+    return true;
+  });
+}
+
+std::uint64_t memory_mapped_file::refresh_capacity() {
+  if (!state_) detail::throw_error(make_errc(std::errc::bad_file_descriptor), "refresh_capacity");
+  std::uint64_t now = 0;
+  if (auto ec = platform::section_capacity(*state_->section, state_->capacity, now))
+    detail::throw_error(ec, "refresh_capacity", state_->subject);
+  state_->capacity = now;
+  return now;
+}
+
+std::uint64_t memory_mapped_file::refresh_capacity(std::error_code& ec) noexcept {
+  return detail::capture(ec, [&] { return refresh_capacity(); });
 }
 
 // ---- Properties ---------------------------------------------------------------------------------

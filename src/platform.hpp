@@ -115,6 +115,24 @@ std::error_code section_named(disposition how, const section_request& request, s
 // The handle exposed by memory_mapped_file::native_handle().
 native_handle section_handle(const section& s) noexcept;
 
+// Grows the section from `old_capacity` (the map's capacity in this process) to `capacity`
+// (> old_capacity, checked by the core, as is that the map was created or opened writable).
+// Persisted: the file grows (sparsely, as when a persisted map is created larger than its file)
+// and a named map's published capacity is raised. Non-persisted: the object grows, reserved
+// through the same check and reservation as at creation unless the section was made with
+// delay_allocate_pages. The object never shrinks: when another process has grown it further
+// already, this only checks that it holds `capacity`. Existing views stay valid. Errors:
+// no_space_on_device / not_enough_memory (the grown part cannot be backed; refused before it is
+// reserved), operation_not_supported (a kind of map the OS cannot grow), permission_denied.
+// A failure leaves the object's size as it was.
+std::error_code grow_section(section& s, std::uint64_t old_capacity,
+                             std::uint64_t capacity) noexcept;
+// The capacity of the section as a process opening it now would find it (named maps: the current
+// size of the object or the published capacity of a persisted map; otherwise `known`, the map's
+// capacity in this process). Never less than `known`.
+std::error_code section_capacity(const section& s, std::uint64_t known,
+                                 std::uint64_t& capacity) noexcept;
+
 // ---- Views
 // -----------------------------------------------------------------------------------------
 

@@ -171,10 +171,44 @@ class MMF_API memory_mapped_file {
   view_stream create_view_stream(std::uint64_t offset, std::uint64_t size, access acc,
                                  std::error_code& ec) const noexcept;
 
+  // ---- Growth ----------------------------------------------------------------------------------
+
+  // Grows the map to new_capacity (persisted: the file grows, sparsely, as when a map is created
+  // larger than its file; non-persisted named or anonymous: the shared memory grows, reserved
+  // under the same rule as create_new — refused before anything is reserved when it cannot be
+  // backed — unless the map was created with delay_allocate_pages; a handle from open_existing
+  // reserves). Existing views stay valid and keep their size; new views may reach the new end;
+  // other processes see the new capacity on their next open_existing or refresh_capacity().
+  // new_capacity == capacity() does nothing. The map never shrinks: if another process has grown
+  // it further already, only this handle's capacity changes. Costs: one ftruncate (persisted,
+  // lazy), or a posix_fallocate of the grown part; a named persisted map also rewrites its name
+  // record. Concurrent growers of one named map are serialised (POSIX).
+  // Errors:
+  //   invalid_argument         new_capacity < capacity()
+  //   permission_denied        the map was created or opened without write access (read,
+  //                            copy_on_write, read_execute)
+  //   no_space_on_device / not_enough_memory   the grown part cannot be backed
+  //   operation_not_supported  Windows: a non-persisted map (a pagefile-backed section cannot
+  //                            grow) or a named persisted map (its name is the old section's)
+  //   bad_file_descriptor      empty map
+  // A failure leaves the map's size as it was. Not to be called concurrently with other members
+  // of this object.
+  void grow(std::uint64_t new_capacity);
+  void grow(std::uint64_t new_capacity, std::error_code& ec) noexcept;
+
+  // Re-reads the current capacity of a named map (the size another process has grown it to, see
+  // grow()), makes it this handle's capacity() and returns it. Anonymous and unnamed persisted
+  // maps have nothing to re-read: their capacity() is returned. Never less than capacity().
+  // Errors: bad_file_descriptor (empty map), invalid_argument (a damaged name record), or the
+  // system's. Not to be called concurrently with other members of this object.
+  std::uint64_t refresh_capacity();
+  std::uint64_t refresh_capacity(std::error_code& ec) noexcept;
+
   // ---- Properties ------------------------------------------------------------------------------
 
   // The map's size in bytes: exactly the creator's capacity (on Windows an opened map may report
-  // it rounded up to a page). 0 for an empty handle.
+  // it rounded up to a page), or what grow() or refresh_capacity() last set. 0 for an empty
+  // handle.
   std::uint64_t capacity() const;
   // The access the map was created or opened with. Throws bad_file_descriptor when empty.
   access map_access() const;

@@ -13,6 +13,13 @@
 //   (size_object) in named_spec::init, before it is published.
 // - Anonymous huge_pages try hugetlbfs first and fall back quietly to normal shared memory with
 //   transparent huge pages.
+// - grow_section grows a non-persisted object through size_object (so the grown part passes
+//   check_reservation and is reserved unless delay_allocate_pages) and a persisted map's file
+//   sparsely (resize_file), raising a named one's recorded capacity. Growers of one object are
+//   serialised across processes by an OFD lock (F_OFD_SETLKW, independent of the protocol's
+//   flocks) on its first byte (the record's, for a persisted map); under it the object's size is
+//   read first, so it never shrinks. section_capacity is the object's size (named shared memory)
+//   or the recorded capacity (named persisted map).
 // - map_view maps MAP_SHARED (copy_on_write: MAP_PRIVATE); access::write is read-write (POSIX has
 //   no write-only pages). With huge_pages a view of at least huge_page bytes is placed for huge
 //   pages; with populate it is prefaulted where the kernel can (Linux 5.14+). Errors:
@@ -31,6 +38,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 
 #include "errors.hpp"
@@ -54,6 +62,7 @@ struct section {
   unique_fd owned_fd;  // the file or anonymous memory when this section owns it
   named_object hold;   // the hold on the name (the object itself for named shared memory)
   bool persisted = false;
+  bool hugetlb = false;                     // an anonymous map on hugetlbfs (MFD_HUGETLB)
   map_options options = map_options::none;  // populate / huge_pages apply to every view
 };
 
@@ -120,6 +129,7 @@ std::error_code section_named(disposition how, const section_request& request, s
       // Anonymous: memory nobody can name, shared only through inherited descriptors.
       const unsigned flags = request.inherit == inheritability::inheritable ? 0u : MFD_CLOEXEC;
       unique_fd fd;
+      bool hugetlb = false;
       if (has_option(request.options, map_options::huge_pages)) {
         // hugetlbfs pages, when the administrator reserved some (vm.nr_hugepages) and the size is
         // a multiple of the huge page size; otherwise fall back to normal shared memory.
@@ -129,6 +139,7 @@ std::error_code section_named(disposition how, const section_request& request, s
           fd.reset();
           forget_error_detail();  // not an error: normal memory is tried next
         }
+        hugetlb = static_cast<bool>(fd);
       }
       if (!fd) {
         fd.reset(::memfd_create("mmf", flags));
@@ -139,6 +150,7 @@ std::error_code section_named(disposition how, const section_request& request, s
       }
       section_ptr s(new section);
       s->map_fd = fd.get();
+      s->hugetlb = hugetlb;
       s->owned_fd = std::move(fd);
       s->options = request.options;
       out = std::move(s);
@@ -210,6 +222,137 @@ std::error_code section_named(disposition how, const section_request& request, s
 
 native_handle section_handle(const section& s) noexcept {
   return s.map_fd;
+}
+
+// ---- Growth -------------------------------------------------------------------------------------
+
+namespace {
+
+// Serialises the growers of one object across processes, so that one never shrinks what another
+// has just grown: an open-file-description lock (F_OFD_SETLKW, independent of the flocks of the
+// named-object protocol) on the object's first byte, held while the size is read and changed.
+class grow_lock {
+ public:
+  std::error_code lock(int fd) noexcept {
+    struct ::flock l {};
+    l.l_type = F_WRLCK;
+    l.l_whence = SEEK_SET;
+    l.l_start = 0;
+    l.l_len = 1;
+    int rc;
+    do {
+      rc = ::fcntl(fd, F_OFD_SETLKW, &l);
+    } while (rc != 0 && errno == EINTR);
+    if (rc != 0) return last_error();
+    fd_ = fd;
+    return {};
+  }
+  grow_lock() noexcept = default;
+  grow_lock(const grow_lock&) = delete;
+  grow_lock& operator=(const grow_lock&) = delete;
+  ~grow_lock() {
+    if (fd_ < 0) return;
+    struct ::flock l {};
+    l.l_type = F_UNLCK;
+    l.l_whence = SEEK_SET;
+    l.l_start = 0;
+    l.l_len = 1;
+    ::fcntl(fd_, F_OFD_SETLK, &l);
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// A writable descriptor of the very inode open on `fd` (a hold opened read-only: the record of a
+// persisted map opened by name), through /proc/self/fd.
+std::error_code writable_fd(int fd, unique_fd& out) noexcept {
+  char link[64];
+  std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  int w;
+  do {
+    w = ::open(link, O_RDWR | O_CLOEXEC);
+  } while (w < 0 && errno == EINTR);
+  if (w < 0) return space_error(errno);
+  out.reset(w);
+  return {};
+}
+
+std::error_code object_size(int fd, std::uint64_t& size) noexcept {
+  struct ::stat st {};
+  if (::fstat(fd, &st) != 0) return last_error();
+  size = static_cast<std::uint64_t>(st.st_size);
+  return {};
+}
+
+// A persisted map: the file grows sparsely (as create_from_file grows it); a named one's record
+// then publishes the new capacity, under the record's grow lock.
+std::error_code grow_file(section& s, std::uint64_t capacity) noexcept {
+  unique_fd record;
+  grow_lock guard;
+  if (s.hold) {
+    if (auto ec = writable_fd(s.hold.fd(), record)) return ec;
+    if (auto ec = guard.lock(record.get())) return ec;
+  }
+  std::uint64_t size = 0;
+  if (auto ec = file_size(s.map_fd, size)) return ec;
+  const bool grows = size < capacity;
+  if (grows) {
+    if (auto ec = resize_file(s.map_fd, capacity)) return ec;
+  }
+  if (record && posix::persisted_record_capacity(record.get()) < capacity) {
+    if (auto ec = posix::set_persisted_record_capacity(record.get(), capacity)) {
+      if (grows) resize_file(s.map_fd, size);
+      return ec;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::error_code grow_section(section& s, std::uint64_t /*old_capacity*/,
+                             std::uint64_t capacity) noexcept {
+  if (s.persisted) return grow_file(s, capacity);
+  if (capacity > static_cast<std::uint64_t>(std::numeric_limits<off_t>::max()))
+    return make_errc(std::errc::no_space_on_device);
+  grow_lock guard;
+  if (auto ec = guard.lock(s.map_fd)) return ec;
+  std::uint64_t size = 0;
+  if (auto ec = object_size(s.map_fd, size)) return ec;
+  if (size >= capacity) return {};  // another process has grown it this far already
+  const bool lazy = has_option(s.options, map_options::delay_allocate_pages);
+  const bool huge = has_option(s.options, map_options::huge_pages) && !s.hugetlb;
+  const auto kind =
+      s.hugetlb ? posix::reservation_kind::huge_pages : posix::reservation_kind::memory;
+  const char* what = s.hugetlb ? "anonymous huge pages"
+                     : s.hold  ? "shared memory"
+                               : "anonymous shared memory";
+  // The same check and reservation as at creation: check_reservation does not ask again for what
+  // the object already holds, so only the grown part is checked and reserved.
+  if (auto ec = size_object(s.map_fd, capacity, lazy, huge, kind, what)) {
+    std::uint64_t now = 0;
+    // The huge-page reservation sizes the object before it touches the pages: put it back.
+    if (!object_size(s.map_fd, now) && now != size)
+      posix::sys().ftruncate(s.map_fd, static_cast<off_t>(size));
+    return ec;
+  }
+  return {};
+}
+
+std::error_code section_capacity(const section& s, std::uint64_t known,
+                                 std::uint64_t& capacity) noexcept {
+  std::uint64_t now = known;
+  if (s.hold) {
+    if (s.persisted) {
+      now = posix::persisted_record_capacity(s.hold.fd());
+      if (now == 0) return corrupt();
+    } else if (auto ec = object_size(s.map_fd, now)) {
+      return ec;
+    }
+  }
+  capacity = now > known ? now : known;
+  return {};
 }
 
 // ---- Views --------------------------------------------------------------------------------------

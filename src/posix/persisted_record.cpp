@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -158,5 +159,12 @@ namespace mmf::detail::posix {
 std::uint64_t persisted_record_capacity(int fd) noexcept {
   platform::file_record rec{};
   return platform::read_record(fd, rec, nullptr) ? rec.capacity : 0;
+}
+
+std::error_code set_persisted_record_capacity(int fd, std::uint64_t capacity) noexcept {
+  platform::file_record rec{};
+  if (!platform::read_record(fd, rec, nullptr)) return platform::corrupt();
+  return platform::write_all(fd, &capacity, sizeof capacity,
+                             static_cast<off_t>(offsetof(platform::file_record, capacity)));
 }
 }  // namespace mmf::detail::posix

@@ -17,6 +17,9 @@
 //   permission_denied.
 // - persisted_record_capacity is the recorded capacity of the record open on `fd`, or 0 when it
 //   is not a valid record (what `mmf list` shows as a persisted map's size).
+// - set_persisted_record_capacity rewrites the recorded capacity of the record open (writable) on
+//   `fd` in place, one aligned 8-byte write (memory_mapped_file::grow); the rest of the record is
+//   unchanged. Errors: invalid_argument (not a valid record), or the write's (space_error).
 #pragma once
 
 #include <cstdint>
@@ -45,5 +48,6 @@ std::error_code open_persisted(const object_name& name, access acc, inheritabili
 namespace mmf::detail::posix {
 
 std::uint64_t persisted_record_capacity(int fd) noexcept;
+std::error_code set_persisted_record_capacity(int fd, std::uint64_t capacity) noexcept;
 
 }  // namespace mmf::detail::posix

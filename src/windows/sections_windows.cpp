@@ -22,6 +22,12 @@
 //   sizes VirtualQuery reports: the capacity rounded UP to a page (4096). Every view of an opened
 //   map is bounded by that rounded capacity; the bytes between the creator's capacity and the page
 //   end read as zero (and for a persisted map are not written to the file).
+// - grow: a section's size is fixed for life. An unnamed persisted map grows by extending its file
+//   and creating a new, larger section over it; the old section lives on in the views made from
+//   it, which stay valid. A pagefile-backed section (every non-persisted map) cannot be extended,
+//   and a named persisted map's name belongs to the section other processes hold:
+//   operation_not_supported. So no capacity changes after creation, and section_capacity only
+//   returns what the map already has.
 // - flush: FlushViewOfFile writes the dirty pages, but only FlushFileBuffers waits for the file's
 //   data and metadata to reach the disk, so persisted maps call both. A persisted map opened by
 //   name in another process has no handle to the file: its flush() is FlushViewOfFile only.
@@ -37,15 +43,18 @@
 namespace mmf::detail::platform {
 
 struct section {
-  win::unique_handle mapping;     // the file-mapping object
-  win::unique_handle own_file;    // the file, when the section owns it
-  win::unique_handle flush_file;  // a duplicate of a caller's file handle (leave_open), for flush
-  HANDLE file = nullptr;          // the file handle reported by section_handle (may be borrowed)
-  bool persisted = false;         // backed by a file
-  bool file_writable = false;     // FlushFileBuffers needs write access
-  bool may_be_reserved = false;   // SEC_RESERVE, or unknown (opened by name): commit views
-  bool rounded_capacity = false;  // capacity came from VirtualQuery (page-rounded)
-  bool populate = false;          // map_options::populate: prefetch every view
+  win::unique_handle mapping;       // the file-mapping object
+  win::unique_handle own_file;      // the file, when the section owns it
+  win::unique_handle flush_file;    // a duplicate of a caller's file handle (leave_open), for flush
+  HANDLE file = nullptr;            // the file handle reported by section_handle (may be borrowed)
+  bool persisted = false;           // backed by a file
+  bool file_writable = false;       // FlushFileBuffers needs write access
+  bool may_be_reserved = false;     // SEC_RESERVE, or unknown (opened by name): commit views
+  bool rounded_capacity = false;    // capacity came from VirtualQuery (page-rounded)
+  bool populate = false;            // map_options::populate: prefetch every view
+  bool named = false;               // the mapping has a kernel name
+  access acc = access::read_write;  // the section's protection (grow)
+  inheritability inherit = inheritability::none;  // of the mapping handle (grow)
   std::uint64_t capacity = 0;
 };
 
@@ -220,6 +229,9 @@ std::error_code section_from_file(native_handle file, bool own_file, const objec
   s->file = file;
   s->persisted = true;
   s->file_writable = writable;
+  s->named = name != nullptr;
+  s->acc = acc;
+  s->inherit = inherit;
   s->capacity = capacity;
   if (own_file) s->own_file.reset(file);  // last: on failure the caller keeps the file
   out = std::move(result);
@@ -274,6 +286,9 @@ std::error_code section_named(disposition how, const section_request& request, s
     s->may_be_reserved = !s->persisted;  // a SEC_RESERVE creator cannot be told apart
   }
   s->mapping = std::move(mapping);
+  s->named = kname != nullptr;
+  s->acc = request.acc;
+  s->inherit = request.inherit;
   created = made;
   capacity = s->capacity;
   persisted = s->persisted;
@@ -283,6 +298,40 @@ std::error_code section_named(disposition how, const section_request& request, s
 
 native_handle section_handle(const section& s) noexcept {
   return s.file != nullptr ? s.file : s.mapping.get();
+}
+
+std::error_code grow_section(section& s, std::uint64_t /*old_capacity*/,
+                             std::uint64_t capacity) noexcept {
+  // A pagefile-backed section has its size for life; a named one's name belongs to the section
+  // other processes hold, so a larger one could not take it.
+  if (!s.persisted || s.named) return make_error_code(std::errc::operation_not_supported);
+  HANDLE file = s.flush_file ? s.flush_file.get() : (s.own_file ? s.own_file.get() : s.file);
+  if (file == nullptr || !s.file_writable) return make_error_code(std::errc::permission_denied);
+  std::uint64_t size = 0;
+  if (auto ec = file_size(file, size)) return ec;
+  const bool grows = size < capacity;
+  if (grows) {
+    if (auto ec = resize_file(file, capacity)) return ec;
+  }
+  // A new, larger section over the grown file; views of the old one keep it alive and valid.
+  win::security_attributes sa(s.inherit);
+  win::unique_handle mapping(::CreateFileMappingW(
+      file, sa.get(), page_protection(s.acc), high_part(capacity), low_part(capacity), nullptr));
+  if (!mapping) {
+    const auto ec = win::last_error();
+    if (grows) resize_file(file, size);
+    return ec;
+  }
+  s.mapping = std::move(mapping);
+  s.capacity = capacity;
+  return {};
+}
+
+std::error_code section_capacity(const section& s, std::uint64_t known,
+                                 std::uint64_t& capacity) noexcept {
+  // No Windows map changes its size after creation (see grow_section).
+  capacity = known > s.capacity ? known : s.capacity;
+  return {};
 }
 
 std::error_code map_view(const section& s, std::uint64_t offset, std::size_t length,
