@@ -203,6 +203,19 @@ PYBIND11_MODULE(mmf, m) {
           },
           py::arg("offset") = 0, py::arg("size") = 0, py::arg("access") = mmf::access::read_write,
           py::keep_alive<0, 1>(), "Maps [offset, offset + size) of the map (size 0: to the end).")
+      .def(
+          "grow",
+          [](mmf::memory_mapped_file& map, std::uint64_t new_capacity) {
+            guarded([&] { map.grow(new_capacity); });
+          },
+          py::arg("new_capacity"),
+          "Grows the map; existing views keep their size, new views reach the new end.")
+      .def(
+          "refresh_capacity",
+          [](mmf::memory_mapped_file& map) {
+            return guarded([&] { return map.refresh_capacity(); });
+          },
+          "Re-reads the capacity of a named map (another process may have grown it).")
       .def_property_readonly("capacity",
                              [](const mmf::memory_mapped_file& map) {
                                return guarded([&] { return map.capacity(); });

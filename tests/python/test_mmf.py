@@ -254,3 +254,17 @@ def test_the_readme_example_reads_the_cpp_examples_map(spawn):
     assert reader.read_line() == "12345"
     assert reader.wait() == 0
     assert writer.wait() == 0
+
+
+def test_grow_is_seen_by_another_handle(name):
+    m = mmf.MemoryMappedFile.create_new(name, 4096)
+    other = mmf.MemoryMappedFile.open_existing(name)
+    old = np.frombuffer(m.create_view_accessor(), dtype=np.uint8)
+    old[4095] = 9
+    m.grow(8192)
+    assert m.capacity == 8192 and len(old) == 4096
+    assert other.refresh_capacity() == 8192
+    grown = np.frombuffer(other.create_view_accessor(), dtype=np.uint8)
+    assert grown[4095] == 9 and len(grown) == 8192
+    with pytest.raises(ValueError):
+        m.grow(100)
