@@ -358,6 +358,13 @@ PYBIND11_MODULE(mmf, m) {
         }
         return "unknown";
       });
+  // For the tests: raises what an mmf error of the errno-like portable condition `number` raises.
+  m.def(
+      "_raise_error",
+      [](int number, const std::string& what) {
+        raise_for(std::system_error(std::error_code(number, std::generic_category()), what));
+      },
+      py::arg("number"), py::arg("what"));
   m.def(
       "list_objects",
       [](bool include_global) {

@@ -1,5 +1,6 @@
 """The Python module against the C++ library: maps and events shared with a C++ process both
 ways, zero-copy numpy views, lifetimes after SIGKILL, abandonment, exceptions, Ctrl-C."""
+import errno
 import os
 import sys
 import signal
@@ -268,3 +269,27 @@ def test_grow_is_seen_by_another_handle(name):
     assert grown[4095] == 9 and len(grown) == 8192
     with pytest.raises(ValueError):
         m.grow(100)
+
+
+@pytest.mark.parametrize("number, error", [
+    (errno.ENOENT, FileNotFoundError),
+    (errno.EEXIST, FileExistsError),
+    (errno.EACCES, PermissionError),
+    (errno.EPERM, PermissionError),
+    (errno.EINVAL, ValueError),
+    (errno.ERANGE, IndexError),
+    (errno.EOVERFLOW, IndexError),
+    (errno.ENOMEM, MemoryError),
+    (errno.ETIMEDOUT, TimeoutError),
+    (errno.EOPNOTSUPP, NotImplementedError),
+    (errno.ENOSPC, OSError),
+    (errno.EIO, OSError),
+])
+def test_every_condition_has_its_exception(number, error):
+    """The table of the README's Python section, row by row (the rows that no safe call can
+    provoke here, such as not_enough_memory, included)."""
+    with pytest.raises(error, match="op \"x\"") as raised:
+        mmf._raise_error(number, 'op "x"')
+    assert type(raised.value) is error or error is OSError
+    if isinstance(raised.value, OSError):
+        assert raised.value.errno == number
