@@ -1,8 +1,8 @@
 // mmf POSIX back end — guarded copies: a SIGBUS handler, installed once by the first guarded copy,
 // that turns a fault on a vanished page inside the running guarded copy of the faulting thread
-// into a siglongjmp back to that copy, and passes every other SIGBUS to the handler the program
+// into a jump back to that copy, and passes every other SIGBUS to the handler the program
 // had before (or to the default action).
-#include <csetjmp>
+#include <atomic>
 #include <csignal>
 #include <cstdint>
 #include <cstring>
@@ -27,7 +27,7 @@ struct guard_record {
   const char* volatile lo = nullptr;
   const char* volatile hi = nullptr;
   volatile std::size_t done = 0;  // bytes of the current run completed
-  sigjmp_buf env;
+  void* env[5] = {};              // __builtin_setjmp's buffer: frame, resume address, stack pointer
 };
 
 // initial-exec: the handler must not make glibc allocate this thread's block of a dynamic TLS.
@@ -79,8 +79,10 @@ void on_sigbus(int sig, siginfo_t* info, void* context) noexcept {
     if (addr >= g.lo && addr < g.hi) {
       g.active = 0;
       // SA_NODEFER and an empty sa_mask: the signal mask is the one the copy ran with, so the
-      // jump need not restore it.
-      siglongjmp(g.env, 1);
+      // jump need not restore it. __builtin_longjmp restores the frame and stack pointers of
+      // run(), whose caller-saved and callee-saved registers the compiler treats as clobbered at
+      // the receiver; nothing else of the handler's frame needs undoing.
+      __builtin_longjmp(g.env, 1);
     }
   }
   chain(sig, info, context);
@@ -94,16 +96,17 @@ void install() noexcept {
   sigaction(SIGBUS, &ours, &g_previous);
 }
 
-std::once_flag g_installed;
+std::once_flag g_once;
+std::atomic<bool> g_installed{false};
 
 // Copies [0, n) in steps of `step` bytes aligned to the view side's addresses, each step under the
 // guard. Returns the bytes of the completed steps; `faulted` tells whether a step faulted.
-// noinline: sigsetjmp's frame is this function's, which stays live through every step.
+// noinline: __builtin_setjmp's frame is this function's, which stays live through every step.
 [[gnu::noinline]] std::size_t run(char* to, const char* from, std::size_t n, const char* view,
                                   std::uintptr_t step, bool& faulted) noexcept {
   guard_record& g = t_guard;
   g.done = 0;
-  if (sigsetjmp(g.env, 0) != 0) {
+  if (__builtin_setjmp(g.env) != 0) {
     faulted = true;
     return g.done;
   }
@@ -128,7 +131,11 @@ std::once_flag g_installed;
 
 std::size_t guarded_copy(void* to, const void* from, std::size_t n, const void* view,
                          std::error_code& ec) noexcept {
-  std::call_once(g_installed, install);
+  if (!g_installed.load(std::memory_order_acquire)) [[unlikely]]
+    std::call_once(g_once, [] {
+      install();
+      g_installed.store(true, std::memory_order_release);
+    });
   char* const dst = static_cast<char*>(to);
   const char* const src = static_cast<const char*>(from);
   const char* const v = static_cast<const char*>(view);
