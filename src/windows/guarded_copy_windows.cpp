@@ -96,17 +96,25 @@ std::size_t guarded_copy(void* to, const void* from, std::size_t n, const void* 
   const char* const src = static_cast<const char*>(from);
   const char* const v = static_cast<const char*>(view);
   bool faulted = false;
-  std::size_t done = run(dst, src, n, v, kChunk, faulted);
-  if (faulted) {
+  std::size_t done = 0;
+  for (;;) {
+    done += run(dst + done, src + done, n - done, v + done, kChunk, faulted);
+    if (!faulted) return done;
+    // The faulting chunk again, page by page: memcpy's order inside a chunk is its own, so this
+    // finds the first vanished page and copies every byte before it. If no page faults now (the
+    // file grew back in between), the copy goes on; each round completes at least one chunk.
     const std::size_t page = page_size();
     std::size_t rest = n - done;
     const std::uintptr_t here = reinterpret_cast<std::uintptr_t>(v + done);
     const std::size_t chunk = static_cast<std::size_t>(kChunk - here % kChunk);
     if (rest > chunk) rest = chunk;
     done += run(dst + done, src + done, rest, v + done, page, faulted);
-    ec = std::make_error_code(std::errc::io_error);
+    if (faulted) {
+      ec = std::make_error_code(std::errc::io_error);
+      return done;
+    }
+    if (done == n) return done;
   }
-  return done;
 }
 
 }  // namespace mmf::detail::platform
