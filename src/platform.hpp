@@ -164,6 +164,14 @@ std::error_code lock_view(void* base, std::size_t length) noexcept;
 // Unlocks the range; pages that were not locked are not an error.
 std::error_code unlock_view(void* base, std::size_t length) noexcept;
 
+// Guarded copy (view_accessor::copy_to / copy_from): copies n > 0 bytes from `from` to `to`, where
+// [view, view + n) is the side inside a view (`from` for copy_to, `to` for copy_from). A fault on a
+// vanished page of that side (SIGBUS; EXCEPTION_IN_PAGE_ERROR) stops the copy with io_error and
+// returns the bytes copied before the first vanished page, all of them copied; otherwise returns n
+// with no error. Thread-safe; faults outside a guarded copy reach the program's own handling.
+std::size_t guarded_copy(void* to, const void* from, std::size_t n, const void* view,
+                         std::error_code& ec) noexcept;
+
 // ---- Named synchronisation objects
 // ---------------------------------------------------------------- Each back end defines these
 // objects (POSIX: a robust mutex or futex words in a named shared object; Windows: a kernel mutex,

@@ -20,6 +20,7 @@
 #include <cstring>
 #include <memory>
 #include <span>
+#include <system_error>
 #include <type_traits>
 
 #include <mmf/access.hpp>
@@ -215,6 +216,39 @@ class MMF_API view_accessor {
   void write_array(std::uint64_t position, std::span<T> values) {
     write_array(position, std::span<const T>(values));
   }
+
+  // ---- Guarded copies
+  //
+  // copy_to copies [position, position + out.size()) of the view into `out`; copy_from copies `in`
+  // to [position, position + in.size()). Unlike read_array()/write_array() and bytes(), a page that
+  // no longer exists (a persisted map whose file was truncated, by this or another process) does
+  // not kill the process with SIGBUS (an in-page error on Windows): the copy stops there and
+  // reports io_error. Both return the bytes copied: out.size() (in.size()) on success; on io_error
+  // the bytes before the vanished page, all of them copied. The copy runs in chunks of 64 KiB
+  // aligned to the view's memory; bytes of the chunk that faulted are not counted and may or may
+  // not have been copied (copy_to: `out` past the count holds unspecified bytes). Errors (the
+  // error_code forms return them in `ec` and return 0 for all but io_error; `ec` is cleared on
+  // success): bad_file_descriptor on an empty accessor; permission_denied on a view without read
+  // (copy_to) or write (copy_from) access; result_out_of_range when position > capacity() or the
+  // size does not fit after it (nothing is copied); io_error as above. An empty span at position <=
+  // capacity() copies nothing and succeeds. Threads: any number of threads may run guarded copies
+  // at once. Signals: the first guarded copy of the process installs a SIGBUS handler (POSIX),
+  // remembering the handler the program had; a SIGBUS that is not a guarded copy's fault is passed
+  // to that handler (or to the default action, which ends the process), with the same signal mask
+  // and SA_SIGINFO arguments. A handler the program installs after that first copy replaces mmf's:
+  // guarded copies then get no protection (the program's handler sees their faults). Windows: a
+  // vectored exception handler for EXCEPTION_IN_PAGE_ERROR; other exceptions go on untouched. See
+  // README.md, "Guarded copies". Cost: the normal path is memcpy in 64 KiB chunks plus a setjmp and
+  // the checks once per call: within memcpy's time for large copies, about 1.2x memcpy for 4 KiB
+  // copies (docs/performance.md).
+  std::size_t copy_to(std::uint64_t position, std::span<std::byte> out,
+                      std::error_code& ec) const noexcept;
+  std::size_t copy_from(std::uint64_t position, std::span<const std::byte> in,
+                        std::error_code& ec) noexcept;
+  // Throwing forms: the same, throwing mmf::error naming the call; on io_error the error's message
+  // gives the bytes copied before the fault.
+  std::size_t copy_to(std::uint64_t position, std::span<std::byte> out) const;
+  std::size_t copy_from(std::uint64_t position, std::span<const std::byte> in);
 
   // The view's bytes, for zero-copy use (e.g. std::atomic_ref over them). Empty on an empty
   // accessor. Writing through the span of a view without write access crashes (SIGSEGV).

@@ -40,7 +40,7 @@ bool stdin_closed() noexcept;
 
 // A short token for an error code's portable condition: "no_such_file_or_directory",
 // "file_exists", "invalid_argument", "result_out_of_range", "permission_denied",
-// "bad_file_descriptor", "not_enough_memory", "no_space_on_device", or "errno_<value>".
+// "bad_file_descriptor", "not_enough_memory", "no_space_on_device", "io_error", or "errno_<value>".
 std::string errc_token(const std::error_code& ec);
 
 // Parses an unsigned decimal (or 0x hex) number; throws std::invalid_argument if malformed.

@@ -71,6 +71,7 @@ std::string errc_token(const std::error_code& ec) {
       {std::errc::no_space_on_device, "no_space_on_device"},
       {std::errc::operation_not_permitted, "operation_not_permitted"},
       {std::errc::value_too_large, "value_too_large"},
+      {std::errc::io_error, "io_error"},
   };
   for (const auto& k : known)
     if (ec == k.value) return k.token;

@@ -5,8 +5,10 @@
 #include <cstring>
 #include <limits>
 #include <span>
+#include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 #include <fmt/format.h>
 #include <mmf/error.hpp>
@@ -50,6 +52,34 @@ void for_each_chunk(const mmf::memory_mapped_file& map, std::uint64_t offset, st
     const std::uint64_t n = std::min(kChunk, length - done);
     mmf::view_accessor view = map.create_view_accessor(offset + done, n, acc);
     if (!f(view.bytes(), offset + done)) return;
+    done += n;
+  }
+}
+
+// A failed guarded copy (a file that shrank under its view: io_error) as an error naming the
+// object; other errors as they are.
+[[noreturn]] void throw_copy_error(const std::error_code& ec, const std::string& label,
+                                   std::uint64_t at, std::size_t copied) {
+  if (ec == std::errc::io_error)
+    throw mmf::error(ec, fmt::format("{} shrank while being read: offset {} no longer exists",
+                                     label, at + copied));
+  throw mmf::error(ec, label);
+}
+
+// As for_each_chunk, reading: each chunk is copied out of the view with a guarded copy first, so
+// that a file shrinking under the view is an error naming `label`, not a SIGBUS.
+template <class F>
+void for_each_chunk_copied(const mmf::memory_mapped_file& map, std::uint64_t offset,
+                           std::uint64_t length, const std::string& label, F&& f) {
+  std::vector<std::byte> buffer(static_cast<std::size_t>(std::min(kChunk, length)));
+  for (std::uint64_t done = 0; done < length;) {
+    const std::uint64_t n = std::min(kChunk, length - done);
+    const mmf::view_accessor view = map.create_view_accessor(offset + done, n, mmf::access::read);
+    const std::span<std::byte> chunk(buffer.data(), static_cast<std::size_t>(n));
+    std::error_code ec;
+    const std::size_t copied = view.copy_to(0, chunk, ec);
+    if (ec) throw_copy_error(ec, label, offset + done, copied);
+    if (!f(std::span<const std::byte>(chunk), offset + done)) return;
     done += n;
   }
 }
@@ -215,34 +245,33 @@ int run_dump(const dump_options& o) {
   if (f.f == format::raw || f.f == format::text) {
     std::string out;
     bool ends_with_newline = true;
-    for_each_chunk(obj.map, offset, n, mmf::access::read,
-                   [&](std::span<const std::byte> bytes, std::uint64_t) {
-                     std::size_t take = bytes.size();
-                     bool more = true;
-                     if (f.f == format::text) {
-                       // text: the bytes up to the first NUL, as a C string.
-                       const auto nul = std::find(bytes.begin(), bytes.end(), std::byte{0});
-                       take = static_cast<std::size_t>(nul - bytes.begin());
-                       more = nul == bytes.end();
-                     }
-                     out.assign(reinterpret_cast<const char*>(bytes.data()), take);
-                     if (take != 0) ends_with_newline = out.back() == '\n';
-                     flush_out(out);
-                     return more;
-                   });
+    for_each_chunk_copied(obj.map, offset, n, t.label(),
+                          [&](std::span<const std::byte> bytes, std::uint64_t) {
+                            std::size_t take = bytes.size();
+                            bool more = true;
+                            if (f.f == format::text) {
+                              // text: the bytes up to the first NUL, as a C string.
+                              const auto nul = std::find(bytes.begin(), bytes.end(), std::byte{0});
+                              take = static_cast<std::size_t>(nul - bytes.begin());
+                              more = nul == bytes.end();
+                            }
+                            out.assign(reinterpret_cast<const char*>(bytes.data()), take);
+                            if (take != 0) ends_with_newline = out.back() == '\n';
+                            flush_out(out);
+                            return more;
+                          });
     if (f.f == format::text && !ends_with_newline) std::fputc('\n', stdout);
     return kExitOk;
   }
 
   line_printer printer(f, offset + n - 1, o.squeeze);
-  for_each_chunk(obj.map, offset, n, mmf::access::read,
-                 [&](std::span<const std::byte> bytes, std::uint64_t at) {
-                   // kChunk is a multiple of 16, so lines never straddle two chunks.
-                   for (std::size_t i = 0; i < bytes.size(); i += 16)
-                     printer.line(at + i,
-                                  bytes.subspan(i, std::min<std::size_t>(16, bytes.size() - i)));
-                   return true;
-                 });
+  for_each_chunk_copied(
+      obj.map, offset, n, t.label(), [&](std::span<const std::byte> bytes, std::uint64_t at) {
+        // kChunk is a multiple of 16, so lines never straddle two chunks.
+        for (std::size_t i = 0; i < bytes.size(); i += 16)
+          printer.line(at + i, bytes.subspan(i, std::min<std::size_t>(16, bytes.size() - i)));
+        return true;
+      });
   printer.finish(offset + n);
   if (f.element != 0 && n % f.element != 0)
     fmt::print(stderr,
@@ -376,7 +405,10 @@ int run_copy(const copy_options& o) {
     const mmf::view_accessor from =
         in.map.create_view_accessor(src_offset + done, c, mmf::access::read);
     mmf::view_accessor to = out.map.create_view_accessor(dst_offset + done, c);
-    std::memcpy(to.bytes().data(), from.bytes().data(), static_cast<std::size_t>(c));
+    // Guarded: a source file that shrinks under its view is an error naming it, not a SIGBUS.
+    std::error_code ec;
+    const std::size_t copied = from.copy_to(0, to.bytes().first(static_cast<std::size_t>(c)), ec);
+    if (ec) throw_copy_error(ec, src.label(), src_offset + done, copied);
     done += c;
     bar.update(done);
   }

@@ -504,6 +504,28 @@ class Data(CliCase):
         self.assertEqual(self.ok("dump", "--file", src).stdout, "")
 
 
+    def test_dump_of_a_file_that_shrinks_is_an_error_naming_it(self):
+        # dump writes chunk by chunk to a pipe nobody reads yet, so it blocks with the rest of the
+        # file still to read; the file is then truncated, and the rest of its view has vanished.
+        src = self.file_with(b"x" * (32 << 20), "shrinking.bin")  # four 8 MiB chunks
+        p = subprocess.Popen([MMF, "dump", "--file", src, "--format", "raw"], env=self.env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            first = p.stdout.read(4096)
+            self.assertEqual(first, b"x" * 4096)
+            os.truncate(src, 0)
+            p.stdout.read()
+            err = p.stderr.read().decode()
+            self.assertEqual(p.wait(timeout=60), 1, err)
+        finally:
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+            p.stdout.close()
+            p.stderr.close()
+        self.assertIn("shrinking.bin", err)
+        self.assertIn("shrank while being read", err)
+
 class PythonMmap(CliCase):
     """Python's mmap opens the map through `mmf path` and sees what `mmf write` wrote."""
 
