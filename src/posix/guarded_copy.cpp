@@ -10,31 +10,15 @@
 
 #include <unistd.h>
 
-#include "../errors.hpp"
+#include "../guarded_steps.hpp"
 #include "../platform.hpp"
 
 namespace mmf::detail::platform {
 
 namespace {
 
-// Chunks of the view side, aligned to its addresses: the unit counted as copied on the fast path.
-constexpr std::uintptr_t kChunk = 64 * 1024;
-
-// One thread's running guarded copy. The handler reads it only on the faulting thread; `active`
-// is set only while [lo, hi) is the view side of the chunk being copied.
-struct guard_record {
-  volatile std::sig_atomic_t active = 0;
-  const char* volatile lo = nullptr;
-  const char* volatile hi = nullptr;
-  volatile std::size_t done = 0;  // bytes of the current run completed
-  void* env[5] = {};              // __builtin_setjmp's buffer: frame, resume address, stack pointer
-};
-
-// initial-exec: the handler must not make glibc allocate this thread's block of a dynamic TLS.
-#if defined(__GNUC__)
-__attribute__((tls_model("initial-exec")))
-#endif
-thread_local guard_record t_guard;
+using guarded::guard_record;
+using guarded::t_guard;
 
 struct sigaction g_previous;  // the program's SIGBUS handling before ours; written once
 
@@ -99,34 +83,6 @@ void install() noexcept {
 std::once_flag g_once;
 std::atomic<bool> g_installed{false};
 
-// Copies [0, n) in steps of `step` bytes aligned to the view side's addresses, each step under the
-// guard. Returns the bytes of the completed steps; `faulted` tells whether a step faulted.
-// noinline: __builtin_setjmp's frame is this function's, which stays live through every step.
-[[gnu::noinline]] std::size_t run(char* to, const char* from, std::size_t n, const char* view,
-                                  std::uintptr_t step, bool& faulted) noexcept {
-  guard_record& g = t_guard;
-  g.done = 0;
-  if (__builtin_setjmp(g.env) != 0) {
-    faulted = true;
-    return g.done;
-  }
-  std::size_t done = 0;
-  while (done < n) {
-    const std::uintptr_t here = reinterpret_cast<std::uintptr_t>(view + done);
-    std::size_t len = static_cast<std::size_t>(step - here % step);
-    if (len > n - done) len = n - done;
-    g.lo = view + done;
-    g.hi = view + done + len;
-    g.active = 1;
-    std::memcpy(to + done, from + done, len);
-    g.active = 0;
-    done += len;
-    g.done = done;
-  }
-  faulted = false;
-  return done;
-}
-
 }  // namespace
 
 std::size_t guarded_copy(void* to, const void* from, std::size_t n, const void* view,
@@ -136,29 +92,7 @@ std::size_t guarded_copy(void* to, const void* from, std::size_t n, const void* 
       install();
       g_installed.store(true, std::memory_order_release);
     });
-  char* const dst = static_cast<char*>(to);
-  const char* const src = static_cast<const char*>(from);
-  const char* const v = static_cast<const char*>(view);
-  bool faulted = false;
-  std::size_t done = 0;
-  for (;;) {
-    done += run(dst + done, src + done, n - done, v + done, kChunk, faulted);
-    if (!faulted) return done;
-    // The faulting chunk again, page by page: memcpy's order inside a chunk is its own, so this
-    // finds the first vanished page and copies every byte before it. If no page faults now (the
-    // file grew back in between), the copy goes on; each round completes at least one chunk.
-    const std::size_t page = page_size();
-    std::size_t rest = n - done;
-    const std::uintptr_t here = reinterpret_cast<std::uintptr_t>(v + done);
-    const std::size_t chunk = static_cast<std::size_t>(kChunk - here % kChunk);
-    if (rest > chunk) rest = chunk;
-    done += run(dst + done, src + done, rest, v + done, page, faulted);
-    if (faulted) {
-      ec = make_errc(std::errc::io_error);
-      return done;
-    }
-    if (done == n) return done;
-  }
+  return guarded::copy_in_steps(to, from, n, view, page_size(), ec);
 }
 
 }  // namespace mmf::detail::platform
