@@ -14,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include "posix/injected_reservation.hpp"
 #include "reliability/scenarios.hpp"
 #include "support/error_assertions.hpp"
 
@@ -29,31 +30,13 @@ using mmf::detail::posix::sys;
 
 constexpr std::uint64_t kPage = 4096;
 
-int fallocate_calls = 0;
-int (*real_fallocate)(int, off_t, off_t) = nullptr;
-int counting_fallocate(int fd, off_t offset, off_t length) {
-  ++fallocate_calls;
-  return real_fallocate(fd, offset, length);
-}
-int refusing_fallocate(int, off_t, off_t) {  // where a test expects no reservation at all
-  ++fallocate_calls;
-  return ENOSPC;
-}
-
-std::uint64_t injected_memory = 0;
-std::uint64_t injected_fs_free = 0;
-int small_memory(memory_figures* out) {
-  out->available = injected_memory;
-  out->huge_pages_free = 0;
-  return 0;
-}
-int small_file_system(int, struct statvfs* out) {
-  *out = {};
-  out->f_bsize = out->f_frsize = 4096;
-  out->f_blocks = 1u << 20;
-  out->f_bfree = out->f_bavail = injected_fs_free / 4096;
-  return 0;
-}
+using mmf_inject::counting_fallocate;
+using mmf_inject::fallocate_calls;
+using mmf_inject::injected_fs_free;
+using mmf_inject::injected_memory;
+using mmf_inject::small_file_system;
+using mmf_inject::small_memory;
+constexpr auto refusing_fallocate = mmf_inject::enospc;  // where a test expects no reservation
 
 struct ::stat stat_of(const memory_mapped_file& map) {
   struct ::stat st {};
@@ -61,18 +44,7 @@ struct ::stat stat_of(const memory_mapped_file& map) {
   return st;
 }
 
-class GrowReservation : public ::testing::Test {
- protected:
-  void SetUp() override {
-    mmf::detail::posix::reset_syscalls();
-    real_fallocate = sys().posix_fallocate;
-    fallocate_calls = 0;
-    injected_memory = 0;
-    injected_fs_free = 0;
-  }
-  mmf_rel::private_shm_dir dir_;
-  mmf_rel::syscall_guard restore_;
-};
+class GrowReservation : public mmf_inject::injected_reservation_test {};
 
 TEST_F(GrowReservation, DefaultGrowReservesTheGrownPart) {
   for (const bool named : {true, false}) {

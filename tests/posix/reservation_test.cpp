@@ -20,6 +20,7 @@
 #include <mmf/named_mutex.hpp>
 #include <mmf/named_semaphore.hpp>
 
+#include "posix/injected_reservation.hpp"
 #include "reliability/scenarios.hpp"
 #include "support/error_assertions.hpp"
 
@@ -32,14 +33,16 @@ using mmf::memory_mapped_file;
 using mmf::detail::posix::memory_figures;
 using mmf::detail::posix::sys;
 
-int fallocate_calls = 0;
-int ftruncate_calls = 0;
-int (*real_fallocate)(int, off_t, off_t) = nullptr;
+using mmf_inject::counting_fallocate;
+using mmf_inject::enospc;
+using mmf_inject::fallocate_calls;
+using mmf_inject::injected_fs_free;
+using mmf_inject::injected_memory;
+using mmf_inject::real_fallocate;
+using mmf_inject::small_file_system;
+using mmf_inject::small_memory;
 
-int enospc(int, off_t, off_t) {
-  ++fallocate_calls;
-  return ENOSPC;
-}
+int ftruncate_calls = 0;
 int eintr_once(int fd, off_t offset, off_t length) {
   if (++fallocate_calls == 1) return EINTR;
   return real_fallocate(fd, offset, length);
@@ -47,52 +50,26 @@ int eintr_once(int fd, off_t offset, off_t length) {
 int eintr_twice_then_enospc(int, off_t, off_t) {
   return ++fallocate_calls <= 2 ? EINTR : ENOSPC;
 }
-int counting_fallocate(int fd, off_t offset, off_t length) {
-  ++fallocate_calls;
-  return real_fallocate(fd, offset, length);
-}
 int (*real_ftruncate)(int, off_t) = nullptr;
 int counting_ftruncate(int fd, off_t length) {
   ++ftruncate_calls;
   return real_ftruncate(fd, length);
 }
-
-// Injected figures: what memory and the file system can back.
-std::uint64_t injected_memory = 0;
-std::uint64_t injected_fs_free = 0;
-int small_memory(memory_figures* out) {
-  out->available = injected_memory;
-  out->huge_pages_free = 0;
-  return 0;
-}
 int no_memory_figures(memory_figures*) {
   return ENOENT;  // as without /proc
-}
-int small_file_system(int, struct statvfs* out) {
-  *out = {};
-  out->f_bsize = out->f_frsize = 4096;
-  out->f_blocks = 1u << 20;
-  out->f_bfree = out->f_bavail = injected_fs_free / 4096;
-  return 0;
 }
 int no_statvfs(int, struct statvfs*) {
   errno = ENOSYS;
   return -1;
 }
 
-class Reservation : public ::testing::Test {
+class Reservation : public mmf_inject::injected_reservation_test {
  protected:
   void SetUp() override {
-    mmf::detail::posix::reset_syscalls();
-    real_fallocate = sys().posix_fallocate;
+    injected_reservation_test::SetUp();
     real_ftruncate = sys().ftruncate;
-    fallocate_calls = 0;
     ftruncate_calls = 0;
-    injected_memory = 0;
-    injected_fs_free = 0;
   }
-  mmf_rel::private_shm_dir dir_;
-  mmf_rel::syscall_guard restore_;
 };
 
 TEST_F(Reservation, InjectedEnospcIsNoSpaceOnDeviceAndLeavesNothing) {
