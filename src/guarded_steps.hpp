@@ -13,6 +13,8 @@
 #include <cstring>
 #include <system_error>
 
+#include "platform.hpp"
+
 namespace mmf::detail::guarded {
 
 // Chunks of the view side, aligned to its addresses: the unit counted as copied on the fast path.
@@ -70,7 +72,7 @@ inline thread_local guard_record t_guard;
 // in between), the copy goes on; each round completes at least one chunk. A fault sets
 // `ec` to io_error; returns the bytes copied.
 inline std::size_t copy_in_steps(void* to, const void* from, std::size_t n, const void* view,
-                                 std::size_t page, std::error_code& ec) noexcept {
+                                 std::error_code& ec) noexcept {
   char* const dst = static_cast<char*>(to);
   const char* const src = static_cast<const char*>(from);
   const char* const v = static_cast<const char*>(view);
@@ -83,7 +85,7 @@ inline std::size_t copy_in_steps(void* to, const void* from, std::size_t n, cons
     const std::uintptr_t here = reinterpret_cast<std::uintptr_t>(v + done);
     const std::size_t in_chunk = static_cast<std::size_t>(chunk - here % chunk);
     if (rest > in_chunk) rest = in_chunk;
-    done += run(dst + done, src + done, rest, v + done, page, faulted);
+    done += run(dst + done, src + done, rest, v + done, platform::page_size(), faulted);
     if (faulted) {
       ec = std::make_error_code(std::errc::io_error);
       return done;

@@ -92,7 +92,7 @@ std::size_t guarded_copy(void* to, const void* from, std::size_t n, const void* 
       install();
       g_installed.store(true, std::memory_order_release);
     });
-  return guarded::copy_in_steps(to, from, n, view, page_size(), ec);
+  return guarded::copy_in_steps(to, from, n, view, ec);
 }
 
 }  // namespace mmf::detail::platform

@@ -60,7 +60,7 @@ void install() noexcept {
 std::size_t guarded_copy(void* to, const void* from, std::size_t n, const void* view,
                          std::error_code& ec) noexcept {
   std::call_once(g_installed, install);
-  return guarded::copy_in_steps(to, from, n, view, page_size(), ec);
+  return guarded::copy_in_steps(to, from, n, view, ec);
 }
 
 }  // namespace mmf::detail::platform
