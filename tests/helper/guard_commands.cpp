@@ -5,7 +5,8 @@
 //   file_flap <path> <size>         prints "ready", then resizes the file to 0 and back to <size>
 //                                   over and over until killed (or 10 minutes pass)
 //   guard_chain <path> <own|none>   POSIX: with `own`, installs its own SIGBUS handler first
-//                                   (it prints "own handler" and exits 42); creates <path> of 4
+//                                   (it prints "own handler" and exits 42), with `none` the
+//                                   default action (replacing a sanitizer's); creates <path> of 4
 //                                   pages, maps it, shrinks it to 1 page, prints "copied <n>
 //                                   <errc token>" for a guarded copy_to of the whole view, then
 //                                   reads the last page plainly (outside any guarded copy): the
@@ -58,12 +59,12 @@ extern "C" void own_sigbus(int) {
 
 MMF_HELPER_COMMAND(guard_chain) {
   if (argc != 3) throw mmf_helper::usage_error{"guard_chain <path> <own|none>"};
-  if (std::string(argv[2]) == "own") {
-    struct sigaction sa {};
-    sa.sa_handler = own_sigbus;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGBUS, &sa, nullptr);
-  }
+  // "none" sets the default action explicitly: a runtime such as AddressSanitizer's installs a
+  // SIGBUS handler of its own before main, which would otherwise be the program's handler here.
+  struct sigaction sa {};
+  sa.sa_handler = std::string(argv[2]) == "own" ? own_sigbus : SIG_DFL;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGBUS, &sa, nullptr);
   const std::uint64_t page = mmf::page_size();
   auto map =
       mmf::memory_mapped_file::create_from_file(argv[1], mmf::file_mode::create_new, {}, 4 * page);
