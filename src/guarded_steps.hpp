@@ -30,12 +30,10 @@ struct guard_record {
   void* env[5] = {};              // __builtin_setjmp's buffer: frame, resume address, stack pointer
 };
 
-// initial-exec: a POSIX signal handler must not make the C library allocate this thread's block
-// of a dynamic TLS.
-#if defined(__GNUC__) && !defined(_WIN32)
-__attribute__((tls_model("initial-exec")))
-#endif
-inline thread_local guard_record t_guard;
+// Defined by each back end (which may give it a TLS model its fault handler needs). copy_in_steps()
+// touches it before any guarded step, so the thread's block of it exists by the time a fault
+// handler reads it. constinit: no initialisation wrapper on access.
+extern constinit thread_local guard_record t_guard;
 
 // Copies [0, n) in steps of `step` bytes aligned to the view side's addresses, each step under the
 // guard. Returns the bytes of the completed steps; `faulted` tells whether a step faulted.

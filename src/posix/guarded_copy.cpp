@@ -13,6 +13,14 @@
 #include "../guarded_steps.hpp"
 #include "../platform.hpp"
 
+namespace mmf::detail::guarded {
+
+// initial-exec: the SIGBUS handler reads it, and a signal handler must not make the C library
+// allocate this thread's block of a dynamic TLS.
+__attribute__((tls_model("initial-exec"))) constinit thread_local guard_record t_guard;
+
+}  // namespace mmf::detail::guarded
+
 namespace mmf::detail::platform {
 
 namespace {

@@ -10,6 +10,12 @@
 #include "../platform.hpp"
 #include "win32.hpp"
 
+namespace mmf::detail::guarded {
+
+constinit thread_local guard_record t_guard;
+
+}  // namespace mmf::detail::guarded
+
 namespace mmf::detail::platform {
 
 namespace {
