@@ -222,9 +222,9 @@ struct segment_fixture {
 group make_segment_group(const config& cfg) {
   auto fx = std::make_shared<segment_fixture>();
   segment_fixture* f = fx.get();
-  const std::size_t steps = cfg.quick ? 50000 : 1000000;
-  const std::size_t proc_steps = cfg.quick ? 50000 : 500000;
-  const std::size_t finds = cfg.quick ? 20000 : 200000;
+  const std::size_t steps = cfg.quick ? 20000 : 1000000;
+  const std::size_t proc_steps = cfg.quick ? 20000 : 500000;
+  const std::size_t finds = cfg.quick ? 10000 : 200000;
   f->seq = make_sequence(steps, 0x9e3779b97f4a7c15ull);
   f->procs_seq = make_sequence(proc_steps, 0xd1b54a32d192ed03ull);
   f->names.reserve(named_objects);
