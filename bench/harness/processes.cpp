@@ -67,6 +67,9 @@ child_process child_process::start(int cpu, child_status* status,
   if (pid < 0) fail_errno("fork");
   if (pid == 0) {
     // The child: die with the harness, pin, run, leave without running the parent's cleanup.
+    // The harness's SIGINT/SIGTERM handler runs its restores: never from a child.
+    ::signal(SIGINT, SIG_DFL);
+    ::signal(SIGTERM, SIG_DFL);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(2);
     int rc = 0;
