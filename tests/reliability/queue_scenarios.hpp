@@ -96,7 +96,8 @@ struct queue_kill_result {
   std::uint64_t rounds = 0;
   std::uint64_t sender_kills = 0;
   std::uint64_t receiver_kills = 0;
-  std::uint64_t stuck = 0;  // rounds where a survivor was not done within 1 s of the kill
+  std::uint64_t mid_flow = 0;  // kills while the victim still had messages to send or receive
+  std::uint64_t stuck = 0;     // rounds where a survivor was not done within 1 s of the kill
   double max_finish_ms = 0;
   queue_tally tally;                 // lost: outside the killed receivers' allowance
   std::uint64_t lost_by_killed = 0;  // lost in rounds whose killed process was a receiver
@@ -104,7 +105,8 @@ struct queue_kill_result {
   std::string problem;
 };
 
-inline queue_kill_result run_queue_kills(std::uint64_t rounds, std::uint64_t count) {
+inline queue_kill_result run_queue_kills(std::uint64_t rounds, std::uint64_t count,
+                                         std::uint64_t flow_us) {
   queue_kill_result r;
   std::mt19937_64 rng(std::random_device{}());
   constexpr std::uint32_t senders = 2;
@@ -123,11 +125,20 @@ inline queue_kill_result run_queue_kills(std::uint64_t rounds, std::uint64_t cou
     for (std::uint32_t s = 0; s < senders; ++s)
       procs.push_back(mmf_test::spawn_helper(
           {"queue_sender", qname, bname, std::to_string(s), std::to_string(count), "40"}));
-    // A random moment: mostly while messages flow (the senders need a few ms to start).
-    std::this_thread::sleep_for(std::chrono::microseconds(rng() % 20000));
+    // A random moment while messages flow: once the first send has returned, within the few
+    // milliseconds the flow lasts.
+    const auto started = clock_type::now();
+    while (board.acked(0).load() + board.acked(1).load() == 0 &&
+           clock_type::now() - started < std::chrono::seconds(5))
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    std::this_thread::sleep_for(std::chrono::microseconds(rng() % flow_us));
     const std::size_t victim = rng() % procs.size();
     const bool receiver_killed = victim < 2;
+    const std::uint64_t acked_before =
+        receiver_killed ? board.acked(0).load() + board.acked(1).load()
+                        : board.acked(static_cast<std::uint32_t>(victim - 2)).load();
     procs[victim].kill();
+    if (acked_before < (receiver_killed ? senders * count : count)) ++r.mid_flow;
     const auto killed_at = clock_type::now();
     (receiver_killed ? r.receiver_kills : r.sender_kills)++;
     bool stuck = false;

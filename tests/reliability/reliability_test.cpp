@@ -182,13 +182,14 @@ TEST(Reliability, QueueStress) {
 // Issue 11 (b): MMF_REL_QUEUE_KILL_ROUNDS rounds of SIGKILL of a random sender or receiver.
 TEST(Reliability, QueueKills) {
   const auto rounds = env_count("MMF_REL_QUEUE_KILL_ROUNDS", 40);
-  const auto r = mmf_rel::run_queue_kills(rounds, 400);
+  const auto r = mmf_rel::run_queue_kills(rounds, 1000, 8000);
   const auto& t = r.tally;
   EXPECT_TRUE(figure(
       "queue_kills",
       kv("rounds", double(r.rounds)) + " " + kv("sender_kills", double(r.sender_kills)) + " " +
-          kv("receiver_kills", double(r.receiver_kills)) + " " + kv("stuck", double(r.stuck)) +
-          " " + kv("max_finish_ms", r.max_finish_ms) + " " + kv("torn", double(t.torn)) + " " +
+          kv("receiver_kills", double(r.receiver_kills)) + " " +
+          kv("kills_mid_flow", double(r.mid_flow)) + " " + kv("stuck", double(r.stuck)) + " " +
+          kv("max_finish_ms", r.max_finish_ms) + " " + kv("torn", double(t.torn)) + " " +
           kv("duplicated", double(t.duplicated)) + " " + kv("acked_lost", double(t.lost)) + " " +
           kv("lost_with_killed_receiver", double(r.lost_by_killed)) + " " +
           kv("order_violations", double(t.out_of_order)),
