@@ -355,6 +355,8 @@ PYBIND11_MODULE(mmf, m) {
             return "event";
           case mmf::object_kind::semaphore:
             return "semaphore";
+          case mmf::object_kind::queue:
+            return "queue";
         }
         return "unknown";
       });
