@@ -18,6 +18,8 @@ std::string_view to_string(object_kind kind) noexcept {
       return "event";
     case object_kind::semaphore:
       return "semaphore";
+    case object_kind::queue:
+      return "queue";
   }
   return "unknown";
 }
@@ -44,7 +46,7 @@ void set_object_permissions(object_kind kind, std::string_view name,
   detail::object_name parsed;
   std::error_code ec = detail::parse_name(name, parsed);
   if (!ec && (parsed.where != detail::scope::global || (wanted & ~allowed) != perms::none ||
-              static_cast<unsigned>(kind) > static_cast<unsigned>(object_kind::semaphore)))
+              static_cast<unsigned>(kind) > static_cast<unsigned>(object_kind::queue)))
     ec = detail::make_errc(std::errc::invalid_argument);
   if (!ec) {
     const unsigned mode = static_cast<unsigned>(wanted | perms::owner_read | perms::owner_write);

@@ -15,6 +15,7 @@
 // - Out-parameters are written only on success.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -242,6 +243,73 @@ struct wait_target {
 std::error_code wait_many(const wait_target* targets, std::size_t count, bool all,
                           std::chrono::nanoseconds timeout, std::size_t& index, bool& abandoned,
                           bool& timed_out) noexcept;
+
+// ---- Message queues (see src/queue_ring.hpp: the layout and the ring; src/message_queue.cpp)
+// ---------------------------------------------------------------------------------------------
+// A queue is one named shared object (same name, lifetime, creation and security rules as named
+// maps; on POSIX its own kind, mmf.<scope>.queue.<name>). The back end creates or opens and maps
+// it, tells whether the holder of a participant index is alive, and sleeps and wakes on the
+// queue's wake-up words. The ring itself is portable.
+
+struct queue_object;
+struct queue_deleter {
+  void operator()(queue_object* q) const noexcept;
+};
+using queue_ptr = std::unique_ptr<queue_object, queue_deleter>;
+
+// One entry of the queue's participant table (wire layout, 16 bytes). `generation` is the
+// portable core's; `process` and `started` are the back end's to use (Windows: the holder's
+// process id and creation time; POSIX: unused, liveness is a lock on the entry's first byte).
+struct queue_participant {
+  std::atomic<std::uint32_t> generation;
+  std::atomic<std::uint32_t> process;
+  std::atomic<std::uint64_t> started;
+};
+static_assert(sizeof(queue_participant) == 16);
+
+// A wake-up word (wire layout, 16 bytes): `sequence` changes whenever what its waiters wait for
+// may have changed; `waiters` counts the threads (of any process) asleep or about to sleep on it,
+// so that a signaller with nobody waiting makes no system call.
+struct queue_wait_word {
+  std::atomic<std::uint32_t> sequence;
+  std::atomic<std::uint32_t> waiters;
+  std::atomic<std::uint32_t> signaller_cpu;  // POSIX: the last waker's CPU, for the spinner
+  std::uint32_t id;                          // 0: "not empty", 1: "not full"
+};
+static_assert(sizeof(queue_wait_word) == 16);
+
+struct queue_request {
+  const object_name* name = nullptr;
+  std::uint64_t size = 0;  // bytes of a new queue; ignored when an existing one is opened
+  // Fills a new queue (zeroed, mapped, not yet visible to anybody) at `base`.
+  void (*init)(void* base, const void* context) noexcept = nullptr;
+  const void* context = nullptr;
+  // Checks an existing queue of `size` bytes before it is handed out, from its header (`base`
+  // holds at least the first 256 bytes): invalid_argument for a corrupt or foreign object.
+  std::error_code (*validate)(const void* base, std::uint64_t size) noexcept = nullptr;
+};
+
+// Creates and/or opens the queue as `how` says (create_new, create_or_open, open_existing).
+// Of several processes racing create_or_open exactly one creates; nobody sees a half-made queue.
+// On success sets `base` (the mapping, valid while the queue_object lives), `size` and `created`.
+// Errors: as named maps (file_exists, no_such_file_or_directory, permission_denied,
+// not_enough_memory / no_space_on_device from the reservation), or what validate returns.
+std::error_code queue_open(disposition how, const queue_request& request, queue_ptr& out,
+                           void*& base, std::uint64_t& size, bool& created) noexcept;
+// Takes a free participant index of the table (`count` entries at `table_offset` of the mapping)
+// for this handle, held until the queue_object is destroyed (or its process dies). The caller
+// then bumps the entry's generation. resource_unavailable_try_again when every index is held.
+std::error_code queue_join(queue_object& q, std::uint64_t table_offset, std::uint32_t count,
+                           std::uint32_t& index) noexcept;
+// Whether a handle (of any process, this one's other handles included) holds participant
+// `index`. The caller's own index is not asked (the kernel's answer there may be "not held").
+bool queue_participant_held(queue_object& q, std::uint32_t index) noexcept;
+// Sleeps while word.sequence == expected, at most `timeout` (> 0; nanoseconds::max() forever);
+// may return early (callers loop). Spins a little first where that can pay.
+std::error_code queue_wait(queue_object& q, queue_wait_word& word, std::uint32_t expected,
+                           std::chrono::nanoseconds timeout) noexcept;
+// Wakes every thread asleep on `word` (called after word.sequence changed, when waiters != 0).
+void queue_wake(queue_object& q, queue_wait_word& word) noexcept;
 
 // ---- Named objects (inspection, see <mmf/objects.hpp>)
 // ---------------------------------------------

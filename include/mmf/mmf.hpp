@@ -4,6 +4,7 @@
 #include <mmf/access.hpp>
 #include <mmf/error.hpp>
 #include <mmf/memory_mapped_file.hpp>
+#include <mmf/message_queue.hpp>
 #include <mmf/named_event.hpp>
 #include <mmf/named_mutex.hpp>
 #include <mmf/named_semaphore.hpp>

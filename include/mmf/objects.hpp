@@ -1,6 +1,7 @@
 // mmf — inspecting and cleaning up named objects (what the `mmf` tool's list, gc and path use).
 //
-// On POSIX every named map, mutex, event and semaphore is a file in the shared-memory directory
+// On POSIX every named map, mutex, event, semaphore and message queue is a file in the
+// shared-memory directory
 // (/dev/shm, or $MMF_SHM_DIR when set), named mmf.<scope>.<kind>.<name>, where <scope> is u<uid>
 // for Local\ names and g for Global\ names. A holder keeps a shared flock on it; an object nobody
 // holds any more is stale: it is invisible to the API and reclaimed on the next create or open of
@@ -19,9 +20,9 @@
 
 namespace mmf {
 
-enum class object_kind : std::uint8_t { map, persisted_map, mutex, event, semaphore };
+enum class object_kind : std::uint8_t { map, persisted_map, mutex, event, semaphore, queue };
 
-// "map", "persisted_map", "mutex", "event" or "semaphore".
+// "map", "persisted_map", "mutex", "event", "semaphore" or "queue" (a message_queue).
 MMF_API std::string_view to_string(object_kind kind) noexcept;
 
 struct object_info {
@@ -34,6 +35,9 @@ struct object_info {
   std::uint32_t owner = 0;     // the owning user id (POSIX)
   bool live = true;            // false: stale (every holder gone), to be removed
   std::filesystem::path path;  // the backing file (POSIX)
+  // Queues (kind queue, POSIX): the messages waiting, as message_queue::size() would report
+  // them (a snapshot); 0 for other kinds and where the platform cannot tell.
+  std::uint64_t queue_depth = 0;
 };
 
 // The current user's named objects; with include_global, Global\ objects too.

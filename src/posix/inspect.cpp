@@ -98,6 +98,24 @@ std::optional<holder_table> read_stable_flock_holders(
   return previous;
 }
 
+// The messages waiting in the queue open on `fd`: its tail minus its head, read from the header
+// (queue_ring.hpp: the tail at offset 64, the head at 128), at most max_messages (offset 16). A
+// snapshot; 0 for a header that cannot be read.
+std::uint64_t queue_depth(int fd) noexcept {
+  alignas(8) unsigned char header[136];
+  ssize_t n = 0;
+  do {
+    n = ::pread(fd, header, sizeof header, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n != static_cast<ssize_t>(sizeof header)) return 0;
+  std::uint64_t max = 0, tail = 0, head = 0;
+  std::memcpy(&max, header + 16, 8);
+  std::memcpy(&tail, header + 64, 8);
+  std::memcpy(&head, header + 128, 8);
+  if (tail <= head) return 0;
+  return tail - head > max ? max : tail - head;
+}
+
 bool parse_file_name(const std::string& file, object_info& info, kind& k, bool& temp) {
   temp = false;
   if (file.rfind("mmf.tmp.", 0) == 0) {
@@ -133,6 +151,8 @@ bool parse_file_name(const std::string& file, object_info& info, kind& k, bool& 
     k = kind::event, info.kind = object_kind::event;
   } else if (tag == "sem") {
     k = kind::semaphore, info.kind = object_kind::semaphore;
+  } else if (tag == "queue") {
+    k = kind::queue, info.kind = object_kind::queue;
   } else {
     return false;
   }
@@ -183,6 +203,7 @@ std::error_code scan_objects(bool include_global, bool remove_stale,
       info.owner = st.st_uid;
       info.size = static_cast<std::uint64_t>(st.st_size);
       if (!temp && k == kind::file) info.size = persisted_record_capacity(fd.get());
+      if (!temp && k == kind::queue) info.queue_depth = queue_depth(fd.get());
       // A listing must not disturb a holder that is closing: its shared-to-exclusive conversion
       // fails while anybody else holds the lock, even for a moment, and then nobody would remove
       // the name. So a listing asks /proc/locks first and probes with LOCK_EX only objects that
@@ -251,6 +272,9 @@ std::error_code set_object_permissions(object_kind what, const object_name& name
         break;
       case object_kind::semaphore:
         k = kind::semaphore;
+        break;
+      case object_kind::queue:
+        k = kind::queue;
         break;
     }
     const std::string path = posix::shm_directory() + "/" + posix::object_file_name(k, name);

@@ -326,6 +326,8 @@ const char* kind_tag(kind k) noexcept {
       return "event";
     case kind::semaphore:
       return "sem";
+    case kind::queue:
+      return "queue";
   }
   return "?";
 }

@@ -1,5 +1,5 @@
 // mmf — named objects on POSIX: the one protocol behind named maps, mutexes, events and
-// semaphores (see RELIABILITY.md and docs/named-objects.md).
+// semaphores and message queues (see RELIABILITY.md and docs/named-objects.md).
 //
 // An object is a file in the shared-memory directory (/dev/shm, or $MMF_SHM_DIR):
 //     mmf.<scope>.<kind>.<name>     scope: u<uid> (Local\) or g (Global\)
@@ -45,8 +45,9 @@ struct fd_traits {
 };
 using unique_fd = unique_resource<fd_traits>;
 
-enum class kind : std::uint8_t { map, file, mutex, event, semaphore };
-const char* kind_tag(kind k) noexcept;  // "map", "file", "mutex", "event", "sem"
+enum class kind : std::uint8_t { map, file, mutex, event, semaphore, queue };
+// "map", "file", "mutex", "event", "sem", "queue"
+const char* kind_tag(kind k) noexcept;
 
 // The shared-memory directory: $MMF_SHM_DIR if set and non-empty, else /dev/shm.
 std::string shm_directory();

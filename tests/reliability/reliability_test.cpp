@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "reliability/queue_scenarios.hpp"
 #include "reliability/security_cases.hpp"
 
 namespace {
@@ -160,6 +161,41 @@ TEST(Reliability, DescriptorLeaks) {
                          kv("inheritable_missing", double(r.missing)),
                      "leaked=0,missing=0", r.leaked == 0 && r.missing == 0))
       << r.detail;
+}
+
+// Issue 11 (a): 4 sender and 4 receiver processes, MMF_REL_QUEUE_MESSAGES messages per sender.
+TEST(Reliability, QueueStress) {
+  const auto count = env_count("MMF_REL_QUEUE_MESSAGES", 20000);
+  const auto r = mmf_rel::run_queue_stress(4, 4, count);
+  const auto& t = r.tally;
+  EXPECT_TRUE(figure(
+      "queue_stress",
+      kv("senders", 4) + " " + kv("receivers", 4) + " " + kv("messages_per_sender", double(count)) +
+          " " + kv("lost", double(t.lost)) + " " + kv("duplicated", double(t.duplicated)) + " " +
+          kv("torn", double(t.torn)) + " " + kv("order_violations", double(t.out_of_order)) + " " +
+          kv("seconds", r.seconds),
+      "lost=0,duplicated=0,torn=0,order_violations=0",
+      t.lost == 0 && t.duplicated == 0 && t.torn == 0 && t.out_of_order == 0 && r.problem.empty()))
+      << r.problem;
+}
+
+// Issue 11 (b): MMF_REL_QUEUE_KILL_ROUNDS rounds of SIGKILL of a random sender or receiver.
+TEST(Reliability, QueueKills) {
+  const auto rounds = env_count("MMF_REL_QUEUE_KILL_ROUNDS", 40);
+  const auto r = mmf_rel::run_queue_kills(rounds, 400);
+  const auto& t = r.tally;
+  EXPECT_TRUE(figure(
+      "queue_kills",
+      kv("rounds", double(r.rounds)) + " " + kv("sender_kills", double(r.sender_kills)) + " " +
+          kv("receiver_kills", double(r.receiver_kills)) + " " + kv("stuck", double(r.stuck)) +
+          " " + kv("max_finish_ms", r.max_finish_ms) + " " + kv("torn", double(t.torn)) + " " +
+          kv("duplicated", double(t.duplicated)) + " " + kv("acked_lost", double(t.lost)) + " " +
+          kv("lost_with_killed_receiver", double(r.lost_by_killed)) + " " +
+          kv("order_violations", double(t.out_of_order)),
+      "stuck=0,torn=0,duplicated=0,acked_lost=0",
+      r.stuck == 0 && t.torn == 0 && t.duplicated == 0 && t.lost == 0 && t.out_of_order == 0 &&
+          r.over_allowance == 0 && r.problem.empty()))
+      << r.problem;
 }
 
 }  // namespace
