@@ -1,10 +1,10 @@
 // mmf-bench — the comparison harness: rows, groups, measurement helpers.
 //
-// A group (random, bulk, small, lifecycle, touch, event, mutex) builds its fixture once and a list
-// of rows; each row is one way of doing the same thing (mmf, a peer, or the floor: the cheapest
-// way the OS offers). The runner runs every row of a group once per repetition, in a rotating
-// order, so that all rows see the same machine conditions (these machines are shared and noisy:
-// ratios measured in one run hold where absolute times drift). Results are medians over the
+// A group (random, bulk, small, lifecycle, touch, event, mutex, queue, segment) builds its fixture
+// once and a list of rows; each row is one way of doing the same thing (mmf, a peer, or the floor:
+// the cheapest way the OS offers). The runner runs every row of a group once per repetition, in a
+// rotating order, so that all rows see the same machine conditions (these machines are shared and
+// noisy: ratios measured in one run hold where absolute times drift). Results are medians over the
 // repetitions; latency rows also keep p50/p99 of their per-iteration samples.
 #pragma once
 
@@ -113,6 +113,8 @@ group make_lifecycle_group(const config& cfg);
 group make_touch_group(const config& cfg);
 group make_event_group(const config& cfg);
 group make_mutex_group(const config& cfg);
+group make_queue_group(const config& cfg);
+group make_segment_group(const config& cfg);
 
 // ---- Machine ------------------------------------------------------------------------------------
 struct machine_info {

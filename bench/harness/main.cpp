@@ -45,6 +45,10 @@ const group_entry all_groups[] = {
     {"event", "named_event ping-pong vs futex, eventfd, pipe, sem_t, Boost (same/cross core)",
      make_event_group},
     {"mutex", "named_mutex uncontended vs robust pthread mutex, Boost, flock", make_mutex_group},
+    {"queue", "message_queue between two processes vs raw rings, futex, Boost, pipe, socket",
+     make_queue_group},
+    {"segment", "managed_segment allocate/find vs malloc and Boost managed_shared_memory",
+     make_segment_group},
 };
 
 void usage(std::FILE* out) {
