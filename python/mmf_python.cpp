@@ -487,7 +487,7 @@ PYBIND11_MODULE(mmf, m) {
             const auto b = got.bytes();
             py::bytes out(reinterpret_cast<const char*>(b.data()), b.size());
             got.release();
-            return std::move(out);
+            return out;
           },
           py::arg("timeout") = py::none(),
           "The next message as bytes, waiting while the queue is empty (timeout in seconds; "
@@ -501,7 +501,7 @@ PYBIND11_MODULE(mmf, m) {
             const auto b = got.bytes();
             py::bytes out(reinterpret_cast<const char*>(b.data()), b.size());
             got.release();
-            return std::move(out);
+            return out;
           },
           "The next message as bytes if one is waiting now, else None.")
       .def(
