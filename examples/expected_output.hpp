@@ -60,6 +60,11 @@ inline const std::vector<example_group>& example_groups() {
        {{"demo_create_new", {}}, {"demo_open_existing", {"12345"}}}},
       {"(f) a 1-byte short.bin mapped with capacity 1000 becomes a 1000-byte file",
        {{"short_file_capacity", {"1000"}}}},
+      {"(g) a producer and a consumer process share the message queue \"DemoJobs\"",
+       {{"queue_producer",
+         {"producer: sent 1000 jobs through \"DemoJobs\" (8 slots of 64 bytes), then \"done\""}},
+        {"queue_consumer",
+         {"consumer: received 1000 jobs, 1000 in order, 1000 intact, then \"done\""}}}},
   };
   return groups;
 }

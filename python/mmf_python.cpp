@@ -1,5 +1,6 @@
 // The Python module `mmf`: memory-mapped files, views with the buffer protocol (zero-copy
-// memoryview / numpy.frombuffer), named mutexes, events and semaphores, and the object listing,
+// memoryview / numpy.frombuffer), named mutexes, events and semaphores, message queues (with
+// zero-copy loans and in-place receives), and the object listing,
 // over the C++ library. Names follow Python style (classes CamelCase, methods snake_case); errors
 // become the Python exception of their portable condition; every blocking wait releases the GIL
 // and wakes every 50 ms to let Python handle signals (Ctrl-C raises KeyboardInterrupt).
@@ -13,6 +14,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <system_error>
 
@@ -116,6 +118,47 @@ py::buffer_info view_buffer(mmf::view_accessor& view) {
                          {static_cast<py::ssize_t>(bytes.size())}, {py::ssize_t{1}},
                          /*readonly=*/!view.can_write());
 }
+
+// ---- Message queues ----------------------------------------------------------------------------
+
+// The bytes of a Python object with the buffer protocol (bytes, bytearray, memoryview, numpy
+// arrays), C-contiguous.
+struct message_bytes {
+  py::buffer_info info;
+  std::span<const std::byte> bytes() const {
+    return {static_cast<const std::byte*>(info.ptr),
+            static_cast<std::size_t>(info.size) * static_cast<std::size_t>(info.itemsize)};
+  }
+};
+
+message_bytes bytes_of(const py::buffer& data) {
+  message_bytes m{data.request()};
+  if (m.info.ndim > 1) {
+    // Only a C-contiguous block is one message.
+    py::ssize_t expected = m.info.itemsize;
+    for (py::ssize_t d = m.info.ndim - 1; d >= 0; --d) {
+      if (m.info.strides[static_cast<std::size_t>(d)] != expected)
+        throw py::value_error("a message must be a C-contiguous buffer");
+      expected *= m.info.shape[static_cast<std::size_t>(d)];
+    }
+  } else if (m.info.ndim == 1 && m.info.shape[0] > 1 && m.info.strides[0] != m.info.itemsize) {
+    throw py::value_error("a message must be a C-contiguous buffer");
+  }
+  return m;
+}
+
+// A loan or a received message as Python sees it: the C++ object, and the Python MessageQueue it
+// came from, kept alive (with its mapping) as long as any memoryview of the bytes exists.
+struct py_send_loan {
+  mmf::message_queue::send_loan loan;
+  std::span<std::byte> bytes;  // the slot, also after publish/cancel (still mapped)
+  py::object queue;
+};
+struct py_received_message {
+  mmf::message_queue::received_message message;
+  std::span<const std::byte> bytes;
+  py::object queue;
+};
 
 }  // namespace
 
@@ -338,11 +381,199 @@ PYBIND11_MODULE(mmf, m) {
           py::arg("timeout") = py::none(),
           "Takes one (timeout in seconds; None: forever); returns whether it did.");
 
+  py::class_<py_send_loan>(m, "SendLoan", py::buffer_protocol(),
+                           "A slot of a MessageQueue to fill in place (memoryview(loan) is "
+                           "writable), then publish(length) or cancel(). `with` cancels it "
+                           "unless it was published.")
+      .def_buffer([](py_send_loan& l) {
+        return py::buffer_info(l.bytes.data(), 1, py::format_descriptor<std::uint8_t>::format(), 1,
+                               {static_cast<py::ssize_t>(l.bytes.size())}, {py::ssize_t{1}},
+                               /*readonly=*/false);
+      })
+      .def(
+          "publish",
+          [](py_send_loan& l, std::size_t length) { guarded([&] { l.loan.publish(length); }); },
+          py::arg("length"),
+          "Sends the first `length` bytes as a message (IndexError if longer than the slot).")
+      .def(
+          "cancel", [](py_send_loan& l) { l.loan.cancel(); }, "Gives the slot back unsent.")
+      .def_property_readonly("published_or_cancelled",
+                             [](const py_send_loan& l) { return !l.loan; })
+      .def("__len__", [](const py_send_loan& l) { return l.bytes.size(); })
+      .def("__enter__", [](py_send_loan& l) -> py_send_loan& { return l; })
+      .def("__exit__", [](py_send_loan& l, const py::args&) { l.loan.cancel(); });
+
+  py::class_<py_received_message>(m, "ReceivedMessage", py::buffer_protocol(),
+                                  "A message read in place (memoryview(message) is read-only); "
+                                  "release() (or leaving `with`) frees its slot for senders.")
+      .def_buffer([](py_received_message& r) {
+        return py::buffer_info(const_cast<std::byte*>(r.bytes.data()), 1,
+                               py::format_descriptor<std::uint8_t>::format(), 1,
+                               {static_cast<py::ssize_t>(r.bytes.size())}, {py::ssize_t{1}},
+                               /*readonly=*/true);
+      })
+      .def(
+          "release", [](py_received_message& r) { r.message.release(); },
+          "Frees the slot (the bytes may then be overwritten by senders).")
+      .def("__len__", [](const py_received_message& r) { return r.bytes.size(); })
+      .def("__bytes__",
+           [](const py_received_message& r) {
+             return py::bytes(reinterpret_cast<const char*>(r.bytes.data()), r.bytes.size());
+           })
+      .def("__enter__", [](py_received_message& r) -> py_received_message& { return r; })
+      .def("__exit__", [](py_received_message& r, const py::args&) { r.message.release(); });
+
+  py::class_<mmf::message_queue>(
+      m, "MessageQueue",
+      "A queue of messages (bytes) shared by name between processes: many senders, many "
+      "receivers, first in first out. It lives while a process holds it (also after SIGKILL).")
+      .def_static(
+          "create_new",
+          [](const std::string& name, std::size_t max_messages, std::size_t max_message_size) {
+            return guarded([&] {
+              return mmf::message_queue::create_new(name, max_messages, max_message_size);
+            });
+          },
+          py::arg("name"), py::arg("max_messages"), py::arg("max_message_size"),
+          "Creates the queue. FileExistsError if it exists; ValueError for a bad name or size 0.")
+      .def_static(
+          "create_or_open",
+          [](const std::string& name, std::size_t max_messages, std::size_t max_message_size) {
+            return guarded([&] {
+              return mmf::message_queue::create_or_open(name, max_messages, max_message_size);
+            });
+          },
+          py::arg("name"), py::arg("max_messages"), py::arg("max_message_size"),
+          "Opens the queue, or creates it with these sizes (an opened queue keeps its own).")
+      .def_static(
+          "open_existing",
+          [](const std::string& name) {
+            return guarded([&] { return mmf::message_queue::open_existing(name); });
+          },
+          py::arg("name"), "Opens a live queue. FileNotFoundError if there is none.")
+      .def(
+          "send",
+          [](mmf::message_queue& q, const py::buffer& data, std::optional<double> timeout) {
+            const message_bytes b = bytes_of(data);
+            return guarded([&] {
+              return wait_in_slices(to_timeout(timeout), [&](std::chrono::nanoseconds slice) {
+                return q.send_for(b.bytes(), slice);
+              });
+            });
+          },
+          py::arg("data"), py::arg("timeout") = py::none(),
+          "Sends `data` (any bytes-like object), waiting while the queue is full (timeout in "
+          "seconds; None: forever). Returns whether it was sent. IndexError if longer than "
+          "max_message_size (nothing sent).")
+      .def(
+          "try_send",
+          [](mmf::message_queue& q, const py::buffer& data) {
+            const message_bytes b = bytes_of(data);
+            return guarded([&] { return q.try_send(b.bytes()); });
+          },
+          py::arg("data"), "Sends `data` if there is room now; returns whether it did.")
+      .def(
+          "receive",
+          [](py::object self, std::optional<double> timeout) -> py::object {
+            auto& q = self.cast<mmf::message_queue&>();
+            mmf::message_queue::received_message got;
+            guarded([&] {
+              wait_in_slices(to_timeout(timeout), [&](std::chrono::nanoseconds slice) {
+                got = q.receive_in_place_for(slice);
+                return static_cast<bool>(got);
+              });
+            });
+            if (!got) return py::none();
+            const auto b = got.bytes();
+            py::bytes out(reinterpret_cast<const char*>(b.data()), b.size());
+            got.release();
+            return out;
+          },
+          py::arg("timeout") = py::none(),
+          "The next message as bytes, waiting while the queue is empty (timeout in seconds; "
+          "None: forever); None on timeout.")
+      .def(
+          "try_receive",
+          [](mmf::message_queue& q) -> py::object {
+            mmf::message_queue::received_message got =
+                guarded([&] { return q.try_receive_in_place(); });
+            if (!got) return py::none();
+            const auto b = got.bytes();
+            py::bytes out(reinterpret_cast<const char*>(b.data()), b.size());
+            got.release();
+            return out;
+          },
+          "The next message as bytes if one is waiting now, else None.")
+      .def(
+          "send_for",
+          [](mmf::message_queue& q, const py::buffer& data, double seconds) {
+            const message_bytes b = bytes_of(data);
+            return guarded([&] {
+              return wait_in_slices(to_timeout(seconds), [&](std::chrono::nanoseconds slice) {
+                return q.send_for(b.bytes(), slice);
+              });
+            });
+          },
+          py::arg("data"), py::arg("seconds"),
+          "Sends `data`, waiting at most `seconds` for room; returns whether it was sent.")
+      .def(
+          "receive_for",
+          [](py::object self, double seconds) {
+            return self.attr("receive")(py::arg("timeout") = seconds);
+          },
+          py::arg("seconds"), "The next message, waiting at most `seconds`; None on timeout.")
+      .def(
+          "loan",
+          [](py::object self, std::optional<double> timeout) -> py::object {
+            auto& q = self.cast<mmf::message_queue&>();
+            mmf::message_queue::send_loan got;
+            guarded([&] {
+              wait_in_slices(to_timeout(timeout), [&](std::chrono::nanoseconds slice) {
+                got = q.loan_for(slice);
+                return static_cast<bool>(got);
+              });
+            });
+            if (!got) return py::none();
+            const auto b = got.buffer();
+            return py::cast(py_send_loan{std::move(got), b, self});
+          },
+          py::arg("timeout") = py::none(),
+          "Zero-copy send: a SendLoan of max_message_size bytes to fill in place, then publish; "
+          "waits while the queue is full; None on timeout.")
+      .def(
+          "receive_in_place",
+          [](py::object self, std::optional<double> timeout) -> py::object {
+            auto& q = self.cast<mmf::message_queue&>();
+            mmf::message_queue::received_message got;
+            guarded([&] {
+              wait_in_slices(to_timeout(timeout), [&](std::chrono::nanoseconds slice) {
+                got = q.receive_in_place_for(slice);
+                return static_cast<bool>(got);
+              });
+            });
+            if (!got) return py::none();
+            const auto b = got.bytes();
+            return py::cast(py_received_message{std::move(got), b, self});
+          },
+          py::arg("timeout") = py::none(),
+          "Zero-copy receive: the next message as a ReceivedMessage (numpy.frombuffer works on "
+          "it) until released; None on timeout.")
+      .def(
+          "size", [](const mmf::message_queue& q) { return guarded([&] { return q.size(); }); },
+          "Messages waiting now (a snapshot).")
+      .def("__len__", [](const mmf::message_queue& q) { return guarded([&] { return q.size(); }); })
+      .def_property_readonly("max_messages", &mmf::message_queue::max_messages)
+      .def_property_readonly("max_message_size", &mmf::message_queue::max_message_size)
+      .def_property_readonly("name",
+                             [](const mmf::message_queue& q) { return std::string(q.name()); });
+
   py::class_<mmf::object_info>(m, "ObjectInfo", "A named object, as list_objects reports it.")
       .def_readonly("name", &mmf::object_info::name)
       .def_readonly("size", &mmf::object_info::size)
       .def_readonly("holders", &mmf::object_info::holders)
       .def_readonly("live", &mmf::object_info::live)
+      .def_readonly("queue_depth", &mmf::object_info::queue_depth,
+                    "A queue's messages waiting (0 for other kinds).")
       .def_property_readonly("kind", [](const mmf::object_info& o) {
         switch (o.kind) {
           case mmf::object_kind::map:

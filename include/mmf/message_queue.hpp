@@ -185,6 +185,9 @@ class MMF_API message_queue {
     // bad_file_descriptor (an empty loan).
     void publish(std::size_t length);
     // Gives the slot back without sending; the loan becomes empty. A no-op on an empty loan.
+    // The cancelled position still counts in size() and against max_messages() until the
+    // receivers' head steps over it (at once when it is at the head, else when the messages
+    // before it have been received).
     void cancel() noexcept;
 
    private:

@@ -82,6 +82,15 @@ def helper(spawn):
 
 
 @pytest.fixture
+def mmf_tool():
+    """The path of the `mmf` command-line tool (a C++ process), from ctest's environment."""
+    path = os.environ.get("MMF_TOOL")
+    if not path:
+        pytest.skip("MMF_TOOL is not set (ctest sets it where the tool is built)")
+    return path
+
+
+@pytest.fixture
 def python_child(spawn):
     """python_child(code) runs `code` in a new Python process that imports mmf."""
     return lambda code: spawn([sys.executable, "-c", code], env=dict(os.environ))

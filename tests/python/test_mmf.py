@@ -293,3 +293,116 @@ def test_every_condition_has_its_exception(number, error):
     assert type(raised.value) is error or error is OSError
     if isinstance(raised.value, OSError):
         assert raised.value.errno == number
+
+
+# ---- Message queues ------------------------------------------------------------------------------
+
+def test_queue_round_trip_fifo_and_sizes(name):
+    q = mmf.MessageQueue.create_new(name, 3, 16)
+    assert (q.max_messages, q.max_message_size, q.name, len(q)) == (3, 16, name, 0)
+    assert q.send(b"one") and q.try_send(bytearray(b"two")) and q.send_for(memoryview(b""), 0)
+    assert not q.try_send(b"full") and not q.send(b"full", timeout=0.01)
+    assert q.size() == 3
+    assert [q.receive(), q.try_receive(), q.receive_for(1.0)] == [b"one", b"two", b""]
+    assert q.try_receive() is None and q.receive(timeout=0.01) is None
+    other = mmf.MessageQueue.open_existing(name)
+    assert (other.max_messages, other.max_message_size) == (3, 16)
+    assert mmf.MessageQueue.create_or_open(name, 99, 99).max_messages == 3
+    other.send(np.arange(4, dtype=np.uint32))  # any C-contiguous buffer is one message
+    assert np.array_equal(np.frombuffer(q.receive(), dtype=np.uint32), np.arange(4))
+
+
+def test_queue_errors(name):
+    with pytest.raises(FileNotFoundError, match=name):
+        mmf.MessageQueue.open_existing(name)
+    with pytest.raises(ValueError):
+        mmf.MessageQueue.create_new(name, 0, 16)
+    with pytest.raises(ValueError):
+        mmf.MessageQueue.create_new(name + "/x", 4, 16)
+    q = mmf.MessageQueue.create_new(name, 2, 4)
+    with pytest.raises(FileExistsError, match=name):
+        mmf.MessageQueue.create_new(name, 2, 4)
+    with pytest.raises(IndexError, match=name):  # value_too_large: nothing sent
+        q.send(b"12345")
+    assert len(q) == 0
+    with pytest.raises(ValueError):
+        q.send(np.zeros((4, 4), dtype=np.uint8)[:, 1])  # not contiguous
+    with pytest.raises(ValueError):
+        q.receive(timeout=-1)
+
+
+def test_queue_zero_copy_loans_and_in_place_receives(name):
+    q = mmf.MessageQueue.create_new(name, 4, 64)
+    loan = q.loan()
+    assert len(loan) == 64
+    np.frombuffer(loan, dtype=np.uint8)[:8] = np.arange(8, dtype=np.uint8)
+    loan.publish(8)
+    with pytest.raises(IndexError):
+        q.loan().publish(65)  # longer than the slot: the loan stays (and is cancelled by del)
+    with q.loan() as cancelled:
+        memoryview(cancelled)[0] = 99  # never published: cancelled on leaving `with`
+    # The message and two cancelled positions behind it, until the head steps over them.
+    assert len(q) == 3
+    with q.receive_in_place() as message:
+        view = np.frombuffer(message, dtype=np.uint8)
+        assert list(view) == list(range(8)) and not view.flags.writeable
+        assert bytes(message) == bytes(range(8))
+    assert q.receive_in_place(timeout=0.01) is None and len(q) == 0
+
+
+def test_queue_shared_with_a_cpp_process_both_ways(name, mmf_tool):
+    import subprocess
+    q = mmf.MessageQueue.create_new(name, 4, 256)
+    q.send(b"from python")
+    r = subprocess.run([mmf_tool, "receive", name, "--timeout", "10s"], capture_output=True,
+                       timeout=60)
+    assert (r.returncode, r.stdout) == (0, b"from python\n"), r.stderr
+    r = subprocess.run([mmf_tool, "send", name, "--hex", "00ff10"], capture_output=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert q.receive(timeout=10) == b"\x00\xff\x10"
+    (info,) = [o for o in mmf.list_objects() if o.name == name]
+    assert info.kind == "queue" and info.queue_depth == 0
+
+
+def test_a_killed_python_holder_takes_its_queue_with_it(name, python_child):
+    child = python_child(
+        "import mmf, time\n"
+        f"q = mmf.MessageQueue.create_new({name!r}, 4, 8)\n"
+        "q.send(b'left')\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n")
+    assert child.read_line() == "ready"
+    assert mmf.MessageQueue.open_existing(name).receive(timeout=5) == b"left"
+    os.kill(child.proc.pid, signal.SIGKILL)
+    assert child.wait() == -signal.SIGKILL
+
+    def gone():
+        try:
+            mmf.MessageQueue.open_existing(name)
+            return False
+        except FileNotFoundError:
+            return True
+
+    assert wait_until(gone)
+
+
+@pytest.mark.parametrize("wait", [
+    "mmf.MessageQueue.create_or_open(NAME, 1, 8).receive()",
+    "q = mmf.MessageQueue.create_or_open(NAME, 1, 8); q.send(b'x'); q.send(b'y')",
+])
+def test_queue_waits_are_interrupted_by_ctrl_c(name, python_child, wait):
+    child = python_child(
+        "import mmf\n"
+        f"NAME = {name!r}\n"
+        "try:\n"
+        "    print('waiting', flush=True)\n"
+        f"    {wait}\n"
+        "    print('returned', flush=True)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted', flush=True)\n")
+    assert child.read_line() == "waiting"
+    time.sleep(0.2)
+    os.kill(child.proc.pid, signal.SIGINT)
+    assert child.read_line() == "interrupted"
+    assert child.wait() == 0

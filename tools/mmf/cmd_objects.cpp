@@ -93,9 +93,11 @@ void print_json(const std::vector<mmf::object_info>& objects) {
   for (std::size_t i = 0; i < objects.size(); ++i) {
     const mmf::object_info& o = objects[i];
     fmt::print(
-        "  {{\"kind\": {}, \"name\": {}, \"global\": {}, \"size\": {}, \"holders\": {}, "
-        "\"owner\": {}, \"owner_name\": {}, \"live\": {}, \"state\": {}, \"path\": {}}}{}\n",
+        "  {{\"kind\": {}, \"name\": {}, \"global\": {}, \"size\": {}, \"depth\": {}, "
+        "\"holders\": {}, \"owner\": {}, \"owner_name\": {}, \"live\": {}, \"state\": {}, "
+        "\"path\": {}}}{}\n",
         json_string(mmf::to_string(o.kind)), json_string(o.name), o.global, o.size,
+        o.kind == mmf::object_kind::queue ? std::to_string(o.queue_depth) : std::string("null"),
         o.holders < 0 ? std::string("null") : std::to_string(o.holders), o.owner,
         json_string(user_name(o.owner)), o.live, json_string(o.live ? "live" : "stale"),
         json_string(o.path.string()), i + 1 < objects.size() ? "," : "");
@@ -105,27 +107,29 @@ void print_json(const std::vector<mmf::object_info>& objects) {
 
 void print_table(const std::vector<mmf::object_info>& objects, bool paths) {
   struct row {
-    std::string kind, name, size, holders, owner, state, path;
+    std::string kind, name, size, depth, holders, owner, state, path;
   };
   std::vector<row> rows;
-  rows.push_back({"KIND", "NAME", "SIZE", "HOLDERS", "OWNER", "STATE", "PATH"});
+  rows.push_back({"KIND", "NAME", "SIZE", "DEPTH", "HOLDERS", "OWNER", "STATE", "PATH"});
   for (const mmf::object_info& o : objects)
     rows.push_back({std::string(mmf::to_string(o.kind)), printable(o.name), std::to_string(o.size),
+                    o.kind == mmf::object_kind::queue ? std::to_string(o.queue_depth) : "-",
                     o.holders < 0 ? std::string("?") : std::to_string(o.holders),
                     user_name(o.owner), o.live ? "live" : "stale", printable(o.path.string())});
-  std::size_t w[6] = {};
+  std::size_t w[7] = {};
   for (const row& r : rows) {
     w[0] = std::max(w[0], r.kind.size());
     w[1] = std::max(w[1], r.name.size());
     w[2] = std::max(w[2], r.size.size());
-    w[3] = std::max(w[3], r.holders.size());
-    w[4] = std::max(w[4], r.owner.size());
-    w[5] = std::max(w[5], r.state.size());
+    w[3] = std::max(w[3], r.depth.size());
+    w[4] = std::max(w[4], r.holders.size());
+    w[5] = std::max(w[5], r.owner.size());
+    w[6] = std::max(w[6], r.state.size());
   }
   for (const row& r : rows) {
-    std::string line =
-        fmt::format("{:<{}}  {:<{}}  {:>{}}  {:>{}}  {:<{}}  {:<{}}", r.kind, w[0], r.name, w[1],
-                    r.size, w[2], r.holders, w[3], r.owner, w[4], r.state, w[5]);
+    std::string line = fmt::format("{:<{}}  {:<{}}  {:>{}}  {:>{}}  {:>{}}  {:<{}}  {:<{}}", r.kind,
+                                   w[0], r.name, w[1], r.size, w[2], r.depth, w[3], r.holders, w[4],
+                                   r.owner, w[5], r.state, w[6]);
     if (paths) line += "  " + r.path;
     while (!line.empty() && line.back() == ' ')
       line.pop_back();

@@ -76,6 +76,33 @@ int run_gc(const gc_options& o);
 
 int run_path(const std::string& name);
 
+// Message queues (cmd_queue.cpp).
+struct queue_options {
+  std::string name;
+  std::optional<std::string> max_messages;      // with max_message_size: create_or_open
+  std::optional<std::string> max_message_size;  // neither: open_existing
+  bool hold = false;
+};
+int run_queue(const queue_options& o);
+
+// The message: exactly one of text, hex and file ("-": standard input).
+struct send_options {
+  std::string name;
+  std::optional<std::string> text;
+  std::optional<std::string> hex;
+  std::optional<std::string> file;
+  std::optional<std::string> timeout;  // none: wait while the queue is full
+};
+int run_send(const send_options& o);
+
+struct receive_options {
+  std::string name;
+  std::optional<std::string> timeout;  // none: wait while the queue is empty
+  std::optional<std::string> count;    // default 1
+  std::string format = "text";
+};
+int run_receive(const receive_options& o);
+
 // Runs a companion program (mmf_demo, mmf-bench) with `args`.
 int run_demo(const std::vector<std::string>& args);
 int run_bench(const std::vector<std::string>& args);

@@ -68,13 +68,14 @@ int main(int argc, char** argv) {
       "  mmf copy map:frames snapshot.bin   # save a map's bytes to a file\n"
       "  mmf path frames                    # the file behind the map (for Python's mmap)\n"
       "  mmf gc                             # remove objects whose holders all died\n"
+      "  mmf send jobs --text hello         # a message to a queue; `mmf receive jobs` takes it\n"
       "\nRun `mmf COMMAND --help` for each command's options and examples.\n"
       "Exit codes: 0 success, 1 failure, 2 usage error."));
 
   // ---- list ----
   list_options lo;
   CLI::App* list =
-      app.add_subcommand("list", "List your named maps, mutexes, events and semaphores");
+      app.add_subcommand("list", "List your named maps, mutexes, events, semaphores and queues");
   list->add_flag("--all", lo.all, "Also list Global\\ (machine-wide) objects");
   list->add_flag("--json", lo.json,
                  "Print a JSON array (holders is null where the OS cannot tell)");
@@ -82,7 +83,8 @@ int main(int argc, char** argv) {
   list->footer(footer(
       "  mmf list\n"
       "  mmf list --all --json\n"
-      "Columns: KIND (map, persisted_map, mutex, event, semaphore), NAME, SIZE (bytes), HOLDERS\n"
+      "Columns: KIND (map, persisted_map, mutex, event, semaphore, queue), NAME, SIZE (bytes),\n"
+      "DEPTH (a queue's messages waiting now; - for other kinds), HOLDERS\n"
       "(open handles in all processes; ? where the OS cannot tell), OWNER, STATE (live, or stale:\n"
       "every holder is gone and `mmf gc` will remove it)."));
 
@@ -261,6 +263,80 @@ int main(int argc, char** argv) {
       "On Linux this is a file in /dev/shm (or $MMF_SHM_DIR); the map's data starts at offset 0,\n"
       "so Python's mmap or numpy.memmap can open it while the map is live."));
 
+  // ---- queue, send, receive ----
+  queue_options qo;
+  std::string queue_max_messages, queue_max_size;
+  CLI::App* queue =
+      app.add_subcommand("queue", "Show a message queue, or create one and hold it (--hold)");
+  queue->add_option("NAME", qo.name, "The queue's name")->required();
+  CLI::Option* queue_max_messages_opt =
+      queue->add_option("--max-messages", queue_max_messages, "Create it for N messages")
+          ->type_name("N");
+  CLI::Option* queue_max_size_opt =
+      queue->add_option("--max-message-size", queue_max_size, "Of at most SIZE bytes each")
+          ->type_name("SIZE");
+  queue->add_flag("--hold", qo.hold,
+                  "Keep the queue alive: print \"ready NAME\" and wait for Ctrl-C/SIGTERM");
+  queue->footer(footer(
+      "  mmf queue jobs --max-messages 64 --max-message-size 4KiB --hold &\n"
+      "  mmf queue jobs                           # messages waiting, capacity\n"
+      "A queue, like a non-persisted map, lives only while some process holds it: create it with\n"
+      "--hold (both sizes needed; an existing queue is opened and keeps its own sizes) or from a\n"
+      "program, then send and receive from anywhere. Without the sizes, the queue must exist."));
+  queue->footer(std::string(queue->get_footer()) + "\n" + kSizeHelp);
+
+  send_options so;
+  std::string send_text, send_hex, send_file, send_timeout;
+  CLI::App* send = app.add_subcommand("send", "Send one message to a message queue");
+  send->add_option("NAME", so.name, "The queue's name")->required();
+  CLI::Option* send_text_opt =
+      send->add_option("--text", send_text, "The bytes of S (no terminating NUL)")->type_name("S");
+  CLI::Option* send_hex_opt =
+      send->add_option("--hex", send_hex, "Hex bytes, e.g. deadbeef or 'de ad be ef'")
+          ->type_name("HEX");
+  CLI::Option* send_file_opt =
+      send->add_option("--file", send_file, "The bytes of a file (- for standard input)")
+          ->type_name("PATH");
+  CLI::Option* send_timeout_opt =
+      send->add_option("--timeout", send_timeout,
+                       "Give up (exit 1) when the queue stays full this long (default: wait)")
+          ->type_name("D");
+  send->footer(footer(
+      "  mmf send jobs --text 'resize 42'\n"
+      "  mmf send jobs --hex 'de ad be ef' --timeout 500ms\n"
+      "  tar c dir | mmf send jobs --file -\n"
+      "Give exactly one of --text, --hex (empty: a message of 0 bytes) and --file. The queue must\n"
+      "exist; a message longer than its largest is refused and nothing is sent (exit 1).\n"
+      "Durations: a number with ns, us, ms, s or min (seconds without a unit); 0 means: only if\n"
+      "there is room now."));
+
+  receive_options ro;
+  std::string receive_timeout, receive_count;
+  CLI::App* receive =
+      app.add_subcommand("receive", "Receive messages from a message queue and print them");
+  receive->add_option("NAME", ro.name, "The queue's name")->required();
+  CLI::Option* receive_timeout_opt =
+      receive
+          ->add_option("--timeout", receive_timeout,
+                       "Give up (exit 1) when no message comes this long (default: wait)")
+          ->type_name("D");
+  CLI::Option* receive_count_opt =
+      receive->add_option("--count", receive_count, "Receive N messages (default 1)")
+          ->type_name("N");
+  receive
+      ->add_option("--format", ro.format,
+                   "text (default: the bytes and a newline), hex (one line each), raw (the "
+                   "bytes only)")
+      ->type_name("FORMAT");
+  receive->footer(footer(
+      "  mmf receive jobs                         # wait for one message, print it\n"
+      "  mmf receive jobs --count 10 --timeout 2s --format hex\n"
+      "  mmf receive jobs --format raw > message.bin\n"
+      "Messages are printed in the order received, each as soon as it arrives. A timeout applies\n"
+      "to each message; on a timeout, mmf says how many it received and exits 1.\n"
+      "Durations: a number with ns, us, ms, s or min (seconds without a unit); 0 means: only\n"
+      "what is waiting now."));
+
   // ---- demo ----
   CLI::App* demo = app.add_subcommand("demo", "Run the seed scenarios (the mmf_demo program)");
   demo->footer(footer(
@@ -374,6 +450,23 @@ int main(int argc, char** argv) {
     }
     if (*gc) return run_gc(go);
     if (*path) return run_path(path_name);
+    if (*queue) {
+      qo.max_messages = value_of(queue_max_messages_opt, queue_max_messages);
+      qo.max_message_size = value_of(queue_max_size_opt, queue_max_size);
+      return run_queue(qo);
+    }
+    if (*send) {
+      so.text = value_of(send_text_opt, send_text);
+      so.hex = value_of(send_hex_opt, send_hex);
+      so.file = value_of(send_file_opt, send_file);
+      so.timeout = value_of(send_timeout_opt, send_timeout);
+      return run_send(so);
+    }
+    if (*receive) {
+      ro.timeout = value_of(receive_timeout_opt, receive_timeout);
+      ro.count = value_of(receive_count_opt, receive_count);
+      return run_receive(ro);
+    }
     if (*demo) return run_demo({});  // reached only through main's pass-through above
     if (*bench) return run_bench({});
   } catch (const usage_error& e) {

@@ -191,6 +191,59 @@ float parse_f32(std::string_view text, std::string_view what) {
   return parse_float<float>(text, what);
 }
 
+std::chrono::nanoseconds parse_duration(std::string_view text, std::string_view what) {
+  if (text.empty()) fail(what, text, "is empty (give a duration such as 500ms, 2s or 1.5)");
+  std::size_t end = 0;
+  while (end < text.size() && (is_digit(text[end]) || text[end] == '.'))
+    ++end;
+  const std::string_view number = text.substr(0, end);
+  const std::string_view suffix = text.substr(end);
+  if (number.empty()) fail(what, text, "is not a duration (expected e.g. 500ms, 2s or 1.5)");
+  struct duration_unit {
+    std::string_view name;
+    std::uint64_t ns;
+  };
+  constexpr std::array<duration_unit, 6> kDurationUnits{{
+      {"", 1'000'000'000},
+      {"ns", 1},
+      {"us", 1'000},
+      {"ms", 1'000'000},
+      {"s", 1'000'000'000},
+      {"min", 60'000'000'000},
+  }};
+  std::uint64_t factor = 0;
+  for (const duration_unit& u : kDurationUnits)
+    if (iequals(suffix, u.name)) factor = u.ns;
+  if (factor == 0)
+    fail(what, text, "has an unknown unit (use ns, us, ms, s or min; seconds without one)");
+  const std::size_t dot = number.find('.');
+  const std::string_view whole = number.substr(0, dot);
+  const std::string_view fraction =
+      dot == std::string_view::npos ? std::string_view{} : number.substr(dot + 1);
+  if (whole.empty() || (dot != std::string_view::npos && fraction.empty()) ||
+      fraction.find('.') != std::string_view::npos)
+    fail(what, text, "is not a duration (expected e.g. 500ms, 2s or 1.5)");
+  constexpr std::uint64_t kMax =
+      static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  const std::uint64_t units = parse_digits(whole, 10, text, what);
+  if (units > kMax / factor) fail(what, text, "is too long");
+  std::uint64_t ns = units * factor;
+  // The fraction, digit by digit: each must land on a whole nanosecond.
+  std::uint64_t scale = factor;
+  for (const char c : fraction) {
+    if (!is_digit(c)) fail(what, text, "is not a duration (expected e.g. 500ms, 2s or 1.5)");
+    const auto d = static_cast<std::uint64_t>(c - '0');
+    if (scale % 10 != 0) {
+      if (d != 0) fail(what, text, "is finer than a nanosecond");
+      continue;
+    }
+    scale /= 10;
+    if (ns > kMax - d * scale) fail(what, text, "is too long");
+    ns += d * scale;
+  }
+  return std::chrono::nanoseconds(static_cast<std::int64_t>(ns));
+}
+
 std::vector<std::byte> parse_hex_bytes(std::string_view text, std::string_view what) {
   std::string_view rest = text;
   if (has_hex_prefix(rest)) rest.remove_prefix(2);

@@ -6,6 +6,7 @@
 // " 12" and "" are all errors. Sizes are 64-bit on every platform, 32-bit builds included.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
@@ -40,6 +41,11 @@ std::int64_t parse_signed(std::string_view text, std::int64_t min, std::int64_t 
 // outside float's range is an error rather than infinity.
 double parse_f64(std::string_view text, std::string_view what);
 float parse_f32(std::string_view text, std::string_view what);
+
+// A duration: a decimal number (digits, optionally a fraction: "1.5") with an optional unit
+// ns, us, ms, s (the default), min; case is ignored. Exact to the nanosecond ("1.5ms" is
+// 1,500,000 ns); finer fractions, negative values and values over about 292 years are errors.
+std::chrono::nanoseconds parse_duration(std::string_view text, std::string_view what);
 
 // Hex bytes: pairs of hex digits, optionally after "0x", optionally separated by spaces, ':' or
 // '-' between bytes ("deadbeef", "de ad be ef", "0xDEADBEEF", "de:ad:be:ef"). At least one byte.

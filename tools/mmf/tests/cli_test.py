@@ -80,9 +80,9 @@ class CliCase(unittest.TestCase):
     def fails(self, args, *fragments):
         return self.exits(1, args, fragments)
 
-    def hold(self, name, size="4KiB", env=None):
-        """Starts `mmf create NAME SIZE --hold` and waits for its "ready NAME" line."""
-        p = subprocess.Popen([MMF, "create", name, size, "--hold"], env=env or self.env,
+    def hold(self, name, size="4KiB", env=None, command=None):
+        """Starts `mmf create NAME SIZE --hold` (or `command`) and waits for its "ready NAME" line."""
+        p = subprocess.Popen(command or [MMF, "create", name, size, "--hold"], env=env or self.env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.holders.append(p)
         ready, _, _ = select.select([p.stdout], [], [], 30)
@@ -256,7 +256,7 @@ class Objects(CliCase):
         self.assertIn(info["holders"], (1, None))
         self.assertEqual(info["owner"], os.getuid())
         table = self.ok("list").stdout.splitlines()
-        self.assertRegex(table[0], r"^KIND\s+NAME\s+SIZE\s+HOLDERS\s+OWNER\s+STATE$")
+        self.assertRegex(table[0], r"^KIND\s+NAME\s+SIZE\s+DEPTH\s+HOLDERS\s+OWNER\s+STATE$")
         self.assertTrue(any(line.split()[:3] == ["map", name, "65536"] and line.endswith("live")
                             for line in table[1:]), table)
 
@@ -525,6 +525,127 @@ class Data(CliCase):
             p.stderr.close()
         self.assertIn("shrinking.bin", err)
         self.assertIn("shrank while being read", err)
+
+class Queues(CliCase):
+    """queue, send and receive; queues in list and gc."""
+
+    def hold_queue(self, name, messages=4, size="64"):
+        return self.hold(name, command=[MMF, "queue", name, "--max-messages", str(messages),
+                                        "--max-message-size", size, "--hold"])
+
+    def test_hold_send_receive_list_and_gc_after_sigkill(self):
+        name = unique("q")
+        holder = self.hold_queue(name)
+        self.assertIn(f'queue "{name}": 0 of 4 messages waiting, at most 64 bytes',
+                      self.ok("queue", name).stdout)
+
+        self.assertIn("sent 5 bytes", self.ok("send", name, "--text", "hello").stdout)
+        self.ok("send", name, "--hex", "de ad be ef")
+        self.assertIn("sent 0 bytes", self.ok("send", name, "--hex", "").stdout)
+        payload = bytes(range(64))
+        self.ok("send", name, "--file", self.file_with(payload))
+
+        (info,) = self.find(name)
+        self.assertEqual((info["kind"], info["depth"], info["live"]), ("queue", 4, True))
+        table = self.ok("list").stdout.splitlines()
+        self.assertTrue(any(line.split()[0] == "queue" and line.split()[1] == name and
+                            line.split()[3] == "4" for line in table[1:]), table)
+        self.assertIn("4 of 4 messages waiting", self.ok("queue", name).stdout)
+
+        # Full: a send with a timeout gives up and sends nothing; a too-long message is refused.
+        self.fails(["send", name, "--text", "x", "--timeout", "0"], name, "stayed full")
+        self.fails(["send", name, "--text", "x", "--timeout", "50ms"], name, "stayed full")
+        self.fails(["send", name, "--file", self.file_with(bytes(65), "long.bin")], name,
+                   "longer than", "nothing was sent")
+
+        self.assertEqual(self.ok("receive", name).stdout, "hello\n")
+        self.assertEqual(self.ok("receive", name, "--format", "hex", "--count", "2").stdout,
+                         "deadbeef\n\n")
+        r = subprocess.run([MMF, "receive", name, "--format", "raw"], env=self.env,
+                           capture_output=True, timeout=60)
+        self.assertEqual((r.returncode, r.stdout), (0, payload))
+        r = self.fails(["receive", name, "--timeout", "100ms"], name, "no message within 100ms",
+                       "0 of 1 received")
+        self.assertEqual(r.stdout, "")
+        self.assertIn("0 of 4 messages waiting", self.ok("queue", name).stdout)
+
+        # A message sent from stdin; then the holder dies and the queue is stale.
+        r = subprocess.run([MMF, "send", name, "--file", "-"], env=self.env, input=b"piped",
+                           capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.ok("send", name, "--text", "second")
+        r = self.fails(["receive", name, "--count", "3", "--timeout", "100ms"], "2 of 3 received")
+        self.assertEqual(r.stdout, "piped\nsecond\n", "each message is printed as it comes")
+
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+        (info,) = self.find(name)
+        self.assertFalse(info["live"])
+        r = self.ok("gc")
+        self.assertIn(f'removed stale queue "{name}"', r.stdout)
+        self.assertEqual(self.find(name), [])
+        self.fails(["send", name, "--text", "x"], "open_existing", name, "No such file")
+
+    def test_receive_waits_for_a_send(self):
+        name = unique("q")
+        self.hold_queue(name, 2, "1KiB")
+        waiting = subprocess.Popen([MMF, "receive", name, "--count", "2"], env=self.env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            time.sleep(0.2)
+            self.assertIsNone(waiting.poll(), "receive waits while the queue is empty")
+            self.ok("send", name, "--text", "one")
+            self.ok("send", name, "--text", "two")
+            out, err = waiting.communicate(timeout=30)
+        finally:
+            if waiting.poll() is None:
+                waiting.kill()
+                waiting.communicate()
+        self.assertEqual((waiting.returncode, out), (0, "one\ntwo\n"), err)
+
+    def test_send_waits_for_room(self):
+        name = unique("q")
+        self.hold_queue(name, 1, "16")
+        self.ok("send", name, "--text", "first")
+        blocked = subprocess.Popen([MMF, "send", name, "--text", "second"], env=self.env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            time.sleep(0.2)
+            self.assertIsNone(blocked.poll(), "send waits while the queue is full")
+            self.assertEqual(self.ok("receive", name).stdout, "first\n")
+            out, err = blocked.communicate(timeout=30)
+        finally:
+            if blocked.poll() is None:
+                blocked.kill()
+                blocked.communicate()
+        self.assertEqual(blocked.returncode, 0, err)
+        self.assertEqual(self.ok("receive", name, "--timeout", "5s").stdout, "second\n")
+
+    def test_usage_errors(self):
+        name = unique("q")
+        self.usage(["send", name], "exactly one of --text")
+        self.usage(["send", name, "--text", "a", "--hex", "00"], "exactly one of --text")
+        self.usage(["send", name, "--hex", "zz"], "--hex")
+        self.usage(["send", name, "--text", "a", "--timeout", "soon"], "--timeout", "soon")
+        self.usage(["receive", name, "--count", "0"], "--count must be at least 1")
+        self.usage(["receive", name, "--timeout", "-1"], "--timeout")
+        self.usage(["receive", name, "--format", "u32"], "--format", "text, hex, raw")
+        self.usage(["queue", name, "--max-messages", "4"], "give both")
+        self.usage(["queue", name, "--max-messages", "0", "--max-message-size", "8"],
+                   "--max-messages must be at least 1")
+        self.usage(["queue", name, "--hold"], "--hold needs")
+        self.usage(["queue", "a/b"], "NAME")
+        self.fails(["receive", name, "--timeout", "0"], "open_existing", name)
+        self.fails(["queue", name], "open_existing", name)
+
+    def test_sigterm_releases_the_queue(self):
+        name = unique("q")
+        holder = self.hold_queue(name)
+        holder.send_signal(signal.SIGTERM)
+        self.assertEqual(holder.wait(timeout=30), 0)
+        self.assertIn(f'released queue "{name}"', holder.stderr.read())
+        self.assertEqual(self.find(name), [])
+
 
 class PythonMmap(CliCase):
     """Python's mmap opens the map through `mmf path` and sees what `mmf write` wrote."""

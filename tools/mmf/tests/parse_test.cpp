@@ -1,5 +1,6 @@
 // Tests of the mmf tool's strict number parser (tools/mmf/parse.hpp): every accepted form gives
 // the exact value, every other form is a usage_error whose message quotes the text.
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <limits>
@@ -119,6 +120,28 @@ int main() {
   EXPECT_USAGE(parse_f64("1.5x", "--f64"), "not a floating-point number");
   EXPECT_USAGE(parse_f64("", "--f64"), "is empty");
   EXPECT_USAGE(parse_f64("0x10", "--f64"), "not a floating-point number");
+
+  // Durations.
+  using std::chrono::nanoseconds;
+  CHECK(parse_duration("2", "--timeout") == nanoseconds(2'000'000'000));
+  CHECK(parse_duration("1.5", "--timeout") == nanoseconds(1'500'000'000));
+  CHECK(parse_duration("500ms", "--timeout") == nanoseconds(500'000'000));
+  CHECK(parse_duration("1.5MS", "--timeout") == nanoseconds(1'500'000));
+  CHECK(parse_duration("7ns", "--timeout") == nanoseconds(7));
+  CHECK(parse_duration("250us", "--timeout") == nanoseconds(250'000));
+  CHECK(parse_duration("2min", "--timeout") == nanoseconds(120'000'000'000));
+  CHECK(parse_duration("0", "--timeout") == nanoseconds(0));
+  CHECK(parse_duration("1.0ns", "--timeout") == nanoseconds(1));
+  CHECK(parse_duration("9223372036.854775807", "--timeout") == nanoseconds::max());
+  EXPECT_USAGE(parse_duration("", "--timeout"), "is empty");
+  EXPECT_USAGE(parse_duration("-1", "--timeout"), "is not a duration");
+  EXPECT_USAGE(parse_duration("1.5ns", "--timeout"), "finer than a nanosecond");
+  EXPECT_USAGE(parse_duration("5h", "--timeout"), "unknown unit");
+  EXPECT_USAGE(parse_duration("1.", "--timeout"), "is not a duration");
+  EXPECT_USAGE(parse_duration(".5", "--timeout"), "is not a duration");
+  EXPECT_USAGE(parse_duration("1.2.3", "--timeout"), "is not a duration");
+  EXPECT_USAGE(parse_duration("9223372037", "--timeout"), "is too long");
+  EXPECT_USAGE(parse_duration("1 s", "--timeout"), "unknown unit");
 
   // Hex bytes.
   CHECK(parse_hex_bytes("deadBEEF", "--hex").size() == 4);
