@@ -3,11 +3,14 @@
 
 #include <mmf/access.hpp>
 #include <mmf/error.hpp>
+#include <mmf/managed_segment.hpp>
 #include <mmf/memory_mapped_file.hpp>
 #include <mmf/named_event.hpp>
 #include <mmf/named_mutex.hpp>
 #include <mmf/named_semaphore.hpp>
 #include <mmf/objects.hpp>
+#include <mmf/offset_ptr.hpp>
+#include <mmf/segment_allocator.hpp>
 #include <mmf/system.hpp>
 #include <mmf/version.hpp>
 #include <mmf/view_accessor.hpp>
