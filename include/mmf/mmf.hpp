@@ -11,6 +11,8 @@
 #include <mmf/objects.hpp>
 #include <mmf/offset_ptr.hpp>
 #include <mmf/segment_allocator.hpp>
+#include <mmf/shared_map.hpp>
+#include <mmf/shared_unordered_map.hpp>
 #include <mmf/system.hpp>
 #include <mmf/version.hpp>
 #include <mmf/view_accessor.hpp>
