@@ -315,6 +315,7 @@ segment_statistics heap::statistics() const noexcept {
   s.free_blocks = h_->free_blocks;
   s.used_blocks = h_->used_blocks;
   s.objects = h_->objects;
+  s.recoveries = h_->replays;
   if (h_->fl_bitmap != 0) {  // the largest block is in the highest non-empty class
     const unsigned fl = 63u - static_cast<unsigned>(std::countl_zero(h_->fl_bitmap));
     const unsigned sl = 63u - static_cast<unsigned>(std::countl_zero(h_->sl_bitmap[fl]));

@@ -65,7 +65,8 @@ struct segment_statistics {
   std::uint64_t largest_free_block = 0;  // the largest single free block
   std::uint64_t free_blocks = 0;
   std::uint64_t used_blocks = 0;
-  std::uint64_t objects = 0;  // named objects in the directory
+  std::uint64_t objects = 0;     // named objects in the directory
+  std::uint64_t recoveries = 0;  // journals of dead operations replayed since the creation
   // 1 - largest_free_block / free_bytes: 0 when all free memory is one block (0 when none).
   double fragmentation() const noexcept {
     return free_bytes == 0
