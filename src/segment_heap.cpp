@@ -56,7 +56,6 @@ void heap::format(std::byte* base, std::uint64_t size) noexcept {
   h->free_bytes = first_size;
   h->free_blocks = 1;
   h->journal_count = 0;  // insert_free journaled into a journal nobody needs
-  std::atomic_thread_fence(std::memory_order_release);
   std::atomic_ref<std::uint64_t>(h->magic).store(segment_magic, std::memory_order_release);
 }
 
