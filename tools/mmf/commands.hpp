@@ -102,6 +102,16 @@ struct receive_options {
   std::string format = "text";
 };
 int run_receive(const receive_options& o);
+// mmf segment [check] NAME | --file PATH;  mmf segment create --file PATH SIZE [--u64 NAME=V]...
+struct segment_options {
+  std::optional<std::string> name;
+  std::optional<std::string> file;
+  std::optional<std::string> size;                               // create only
+  std::vector<std::pair<std::string, std::string>> u64_objects;  // create only
+  bool check = false;
+  bool create = false;
+};
+int run_segment(const segment_options& o);
 
 // Runs a companion program (mmf_demo, mmf-bench) with `args`.
 int run_demo(const std::vector<std::string>& args);

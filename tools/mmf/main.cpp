@@ -251,6 +251,27 @@ int main(int argc, char** argv) {
              "Live objects are never touched. Prints one line per removed object, then a count.\n"
              "(Stale objects are also reclaimed when their name is next created or opened.)"));
 
+  // ---- segment ----
+  segment_options sgo;
+  std::vector<std::string> segment_words;
+  std::string segment_file;
+  std::vector<std::string> segment_u64;
+  CLI::App* segment = app.add_subcommand(
+      "segment", "Show a managed segment's named objects and free memory, or check its heap");
+  segment->add_option("WORDS", segment_words, "NAME | check NAME | create SIZE (with --file)");
+  CLI::Option* segment_file_opt =
+      segment->add_option("--file", segment_file, "A persisted segment: the file's PATH");
+  segment->add_option("--u64", segment_u64,
+                      "With create: a std::uint64_t object NAME=VALUE (repeatable)");
+  segment->footer(footer(
+      "  mmf segment inventory               # objects (name, size, type), free memory\n"
+      "  mmf segment check inventory         # the heap checker: exit 1 when corrupt\n"
+      "  mmf segment --file heap.seg         # a persisted segment\n"
+      "  mmf segment create --file heap.seg 1MiB --u64 count=0\n"
+      "Fragmentation is 1 - largest free block / free bytes. `check` walks every block, the free\n"
+      "lists and the directory, and names the first inconsistency it finds."));
+  segment->footer(std::string(segment->get_footer()) + "\n" + kSizeHelp);
+
   // ---- path ----
   std::string path_name;
   CLI::App* path = app.add_subcommand(
@@ -466,6 +487,36 @@ int main(int argc, char** argv) {
       ro.timeout = value_of(receive_timeout_opt, receive_timeout);
       ro.count = value_of(receive_count_opt, receive_count);
       return run_receive(ro);
+    }
+    if (*segment) {
+      sgo.file = value_of(segment_file_opt, segment_file);
+      std::size_t at = 0;
+      // "check" is the command when a NAME (or --file) follows; alone, it is a segment's name.
+      const std::size_t check_words = sgo.file ? 1 : 2;
+      if (!segment_words.empty() && segment_words[0] == "check" &&
+          segment_words.size() >= check_words) {
+        sgo.check = true;
+        at = 1;
+      } else if (!segment_words.empty() && segment_words[0] == "create") {
+        sgo.create = true;
+        at = 1;
+      }
+      if (segment_words.size() > at + 1) throw usage_error("too many words after `segment`");
+      if (segment_words.size() == at + 1) {
+        if (sgo.create)
+          sgo.size = segment_words[at];
+        else
+          sgo.name = segment_words[at];
+      }
+      for (const std::string& item : segment_u64) {
+        const auto eq = item.find('=');
+        if (eq == std::string::npos || eq == 0)
+          throw usage_error("--u64 takes NAME=VALUE, not \"" + item + "\"");
+        sgo.u64_objects.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+      }
+      if (!sgo.create && !sgo.u64_objects.empty())
+        throw usage_error("--u64 is for `segment create`");
+      return run_segment(sgo);
     }
     if (*demo) return run_demo({});  // reached only through main's pass-through above
     if (*bench) return run_bench({});

@@ -716,6 +716,44 @@ class Companions(CliCase):
                 self.assertIn("cmake --build", r.stderr)
 
 
+class Segment(CliCase):
+    """`mmf segment`: listing a managed segment's objects and free memory, and its checker."""
+
+    def test_create_list_and_check_a_persisted_segment(self):
+        path = os.path.join(self.tmp, "heap.seg")
+        self.ok("segment", "create", "--file", path, "256KiB", "--u64", "count=5", "--u64", "z=7")
+        r = self.ok("segment", "--file", path)
+        self.assertIn("262144 bytes", r.stdout)
+        self.assertIn("objects: 2", r.stdout)
+        self.assertIn("fragmentation 0.0%", r.stdout)
+        rows = [line.split() for line in r.stdout.splitlines()]
+        self.assertIn(["count", "8"], [row[:2] for row in rows])
+        self.assertIn(["z", "8"], [row[:2] for row in rows])
+        r = self.ok("segment", "check", "--file", path)
+        self.assertIn("ok", r.stdout)
+        self.assertIn("2 objects", r.stdout)
+        # The free-byte counter (header offset 40): the checker names it and exits 1.
+        with open(path, "r+b") as f:
+            f.seek(40)
+            value = struct.unpack("<Q", f.read(8))[0]
+            f.seek(40)
+            f.write(struct.pack("<Q", value + 16))
+        r = self.fails(["segment", "check", "--file", path], "corrupt", "free byte counter")
+        self.assertEqual(r.stdout, "")
+
+    def test_errors_and_usage(self):
+        path = os.path.join(self.tmp, "heap.seg")
+        self.fails(["segment", unique()], "No such file")
+        self.fails(["segment", "check", "--file", os.path.join(self.tmp, "none")], "No such file")
+        self.usage(["segment"], "NAME")
+        self.usage(["segment", "create", "1MiB"], "--file")
+        self.usage(["segment", "create", "--file", path, "1MiB", "--u64", "novalue"], "NAME=VALUE")
+        self.usage(["segment", "a", "b", "c"], "too many")
+        self.usage(["segment", "x", "--u64", "a=1"], "create")
+        not_a_segment = self.file_with(b"\x07" * 65536)
+        self.fails(["segment", "--file", not_a_segment], "Invalid argument")
+
+
 def main():
     global MMF
     args = sys.argv[1:]
