@@ -65,6 +65,13 @@ inline const std::vector<example_group>& example_groups() {
          {"producer: sent 1000 jobs through \"DemoJobs\" (8 slots of 64 bytes), then \"done\""}},
         {"queue_consumer",
          {"consumer: received 1000 jobs, 1000 in order, 1000 intact, then \"done\""}}}},
+      {"(h) a vector of records and a string-keyed map in the managed segment \"Inventory\"",
+       {{"segment_inventory_writer",
+         {"writer: built 3 records", "writer: apples id 1 quantity 10",
+          "writer: pears id 2 quantity 17", "writer: plums id 3 quantity 30",
+          "writer: cherries id 4 quantity 5", "writer: heap consistent"}},
+        {"segment_inventory_reader",
+         {"reader: 3 records, 3 names", "reader: sold 3 pears, added cherries"}}}},
   };
   return groups;
 }
