@@ -1,9 +1,11 @@
 // mmf — message_queue waits in both placements of the two ends: a ping-pong between two
 // processes pinned to the same CPU, and to two CPUs. In both, every message arrives in order; and
-// a waiter's spin never costs a time slice: on one CPU the other end cannot run while the waiter
+// on one CPU a waiter's spin never costs a time slice: the other end cannot run while the waiter
 // spins, so a spin that ran on for a slice (0.75 ms or more on Linux) would make the median round
-// trip at least that long. The bound checked is 0.5 ms, some fifty times a normal round trip
-// (a few µs, also under the sanitizers), so machine noise cannot reach it but a slice can.
+// trip at least that long. The bound checked there is 0.5 ms, some twenty times a round trip on a
+// loaded machine (5-25 µs), so noise cannot reach it but a slice can. On two CPUs the round trip
+// is dominated by waking a sleeping CPU (tens of µs or more on a VM, PERFORMANCE.md), and a spin
+// blocks nobody, so only the messages are checked there.
 #include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -66,8 +69,9 @@ int echo(const std::string& in_name, const std::string& out_name, int cpu) {
 }
 
 // The timing end: sends a numbered message, waits for it to come back, kRounds times; fails
-// when a message differs or the median round trip reaches the bound.
-int ping(const std::string& out_name, const std::string& in_name, int cpu) {
+// when a message differs or (with a bound) the median round trip reaches the bound.
+int ping(const std::string& out_name, const std::string& in_name, int cpu,
+         std::optional<std::chrono::nanoseconds> bound) {
   try {
     if (!pin_to(cpu)) return kPinFailed;
     auto out = message_queue::open_existing(out_name);
@@ -85,8 +89,9 @@ int ping(const std::string& out_name, const std::string& in_name, int cpu) {
       ns.push_back(
           std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now() - start).count());
     }
+    if (!bound) return kOk;
     std::nth_element(ns.begin(), ns.begin() + kRounds / 2, ns.end());
-    return ns[kRounds / 2] < 500'000 ? kOk : kTooSlow;
+    return ns[kRounds / 2] < bound->count() ? kOk : kTooSlow;
   } catch (...) {
     return kError;
   }
@@ -107,14 +112,14 @@ int exit_code_of(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-void ping_pong(int ping_cpu, int echo_cpu) {
+void ping_pong(int ping_cpu, int echo_cpu, std::optional<std::chrono::nanoseconds> bound) {
   const std::string ab = mmf_test::unique_name("qplace_ab");
   const std::string ba = mmf_test::unique_name("qplace_ba");
   auto q1 = message_queue::create_new(ab, 4, kMessage);
   auto q2 = message_queue::create_new(ba, 4, kMessage);
   const pid_t e = fork_child([&] { return echo(ab, ba, echo_cpu); });
   ASSERT_GT(e, 0);
-  const pid_t p = fork_child([&] { return ping(ab, ba, ping_cpu); });
+  const pid_t p = fork_child([&] { return ping(ab, ba, ping_cpu, bound); });
   ASSERT_GT(p, 0);
   const int ping_rc = exit_code_of(p);
   if (ping_rc != kOk) ::kill(e, SIGKILL);  // the echo would wait for messages that never come
@@ -131,13 +136,13 @@ void ping_pong(int ping_cpu, int echo_cpu) {
 TEST(QueuePlacement, BothEndsOnOneCpu) {
   const auto cpus = usable_cpus();
   ASSERT_FALSE(cpus.empty());
-  ping_pong(cpus[0], cpus[0]);
+  ping_pong(cpus[0], cpus[0], std::chrono::microseconds(500));
 }
 
 TEST(QueuePlacement, EndsOnTwoCpus) {
   const auto cpus = usable_cpus();
   if (cpus.size() < 2) GTEST_SKIP() << "this process may use one CPU only";
-  ping_pong(cpus[0], cpus[1]);
+  ping_pong(cpus[0], cpus[1], std::nullopt);
 }
 
 }  // namespace
