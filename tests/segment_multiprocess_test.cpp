@@ -19,15 +19,11 @@
 
 namespace {
 
+using mmf_test::env_count;
+
 using mmf::managed_segment;
 using mmf_test::unique_name;
 using namespace mmf_segment_shapes;
-
-std::uint64_t env_count(const char* name, std::uint64_t fallback) {
-  const char* v = std::getenv(name);
-  if (v == nullptr || *v == '\0') return fallback;
-  return std::strtoull(v, nullptr, 10);
-}
 
 TEST(SegmentMultiprocess, ContainersAreSharedAcrossAddresses) {
   const std::string name = unique_name("segc");

@@ -57,14 +57,7 @@ using clock_type = std::chrono::steady_clock;
 
 // ---- Configuration ---------------------------------------------------------------------------
 
-// An unsigned number from the environment variable `name`, or `fallback`.
-inline std::uint64_t env_count(const char* name, std::uint64_t fallback) {
-  const char* v = std::getenv(name);
-  if (v == nullptr || *v == '\0') return fallback;
-  char* end = nullptr;
-  const unsigned long long n = std::strtoull(v, &end, 10);
-  return end != nullptr && *end == '\0' ? n : fallback;
-}
+using mmf_test::env_count;
 
 inline double seconds_since(clock_type::time_point start) {
   return std::chrono::duration<double>(clock_type::now() - start).count();

@@ -24,14 +24,10 @@
 
 namespace {
 
+using mmf_test::env_count;
+
 using namespace std::chrono_literals;
 using namespace mmf_segment_shapes;
-
-std::uint64_t env_count(const char* name, std::uint64_t fallback) {
-  const char* v = std::getenv(name);
-  if (v == nullptr || *v == '\0') return fallback;
-  return std::strtoull(v, nullptr, 10);
-}
 
 TEST(SegmentReliability, SigkillInsideHeapOperations) {
   const std::uint64_t rounds = env_count("MMF_REL_SEGMENT_KILL_ROUNDS", 60);

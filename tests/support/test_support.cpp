@@ -25,6 +25,14 @@ std::uint64_t opened_capacity(std::uint64_t created) {
 #endif
 }
 
+std::uint64_t env_count(const char* name, std::uint64_t fallback) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return fallback;
+  char* end = nullptr;
+  const unsigned long long n = std::strtoull(v, &end, 10);
+  return end != nullptr && *end == '\0' ? n : fallback;
+}
+
 std::string unique_name(std::string_view prefix) {
   static std::atomic<std::uint64_t> counter{0};
   static const std::uint64_t seed = [] {

@@ -36,6 +36,10 @@ namespace detail {
 std::int64_t current_process_id() noexcept;
 }  // namespace detail
 
+// An unsigned number from the environment variable `name`, or `fallback` (also for a value that
+// is not entirely digits): the counts of the stress and reliability tests.
+std::uint64_t env_count(const char* name, std::uint64_t fallback);
+
 // The capacity that open_existing reports for a map created with `created` bytes: exactly that on
 // POSIX; on Windows, whose kernel keeps no exact size for a section, rounded up to a page.
 std::uint64_t opened_capacity(std::uint64_t created);
